@@ -1,0 +1,1 @@
+"""calaccess-archive: the nightly archiver of California's CAL-ACCESS export."""

@@ -1,0 +1,3 @@
+from .raw import RawDataFile, RawDataVersion, ReleaseCheck, Stage, StageRun, StageStatus
+
+__all__ = ["RawDataFile", "RawDataVersion", "ReleaseCheck", "Stage", "StageRun", "StageStatus"]

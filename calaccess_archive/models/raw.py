@@ -1,0 +1,156 @@
+"""Records of every raw release: the state's answers, the release, its tables and stages."""
+
+from django.db import models
+
+
+class ReleaseCheck(models.Model):
+    """One look at the export URL: what the state answered and what we concluded.
+
+    Kept for every check, so "the state has not published for N days" can be shown.
+    """
+
+    class Outcome(models.TextChoices):
+        NEW = "new", "new release"
+        UP_TO_DATE = "up_to_date", "up to date"
+        FAILED = "failed", "check failed"
+
+    checked_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    source = models.CharField(max_length=1000)
+    status_code = models.IntegerField(null=True, blank=True)
+    last_modified = models.DateTimeField(null=True, blank=True)
+    content_length = models.BigIntegerField(null=True, blank=True)
+    etag = models.CharField(max_length=200, blank=True)
+    outcome = models.CharField(max_length=20, choices=Outcome.choices)
+    error = models.TextField(blank=True)
+    version = models.ForeignKey("RawDataVersion", null=True, blank=True, on_delete=models.SET_NULL)
+
+    class Meta:
+        ordering = ["-checked_at"]
+
+    def __str__(self) -> str:
+        return f"{self.checked_at:%Y-%m-%d %H:%M} {self.outcome}"
+
+
+class RawDataVersion(models.Model):
+    """One release of the state's export, identified by its Last-Modified datetime."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        DOWNLOADING = "downloading"
+        CLEANING = "cleaning"
+        LOADING = "loading"
+        LOADED = "loaded"
+        FAILED = "failed"
+
+    release_datetime = models.DateTimeField(unique=True)
+    source = models.CharField(max_length=1000)
+    expected_size = models.BigIntegerField(null=True, blank=True)
+    etag = models.CharField(max_length=200, blank=True)
+    download_size = models.BigIntegerField(null=True, blank=True)
+    download_sha256 = models.CharField(max_length=64, blank=True)
+    clean_size = models.BigIntegerField(null=True, blank=True, help_text="Bytes of all cleaned CSVs")
+    error_size = models.BigIntegerField(null=True, blank=True, help_text="Bytes of all errors files")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    schema_drift = models.JSONField(default=dict, blank=True, help_text="Per table: columns added or missing")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-release_datetime"]
+        get_latest_by = "release_datetime"
+
+    def __str__(self) -> str:
+        return f"CAL-ACCESS release {self.release_datetime:%Y-%m-%d %H:%M:%S}"
+
+    @property
+    def slug(self) -> str:
+        """The release's name on disk and in archive items: YYYY-MM-DD_HH-MM-SS."""
+        return f"{self.release_datetime:%Y-%m-%d_%H-%M-%S}"
+
+
+class Stage(models.TextChoices):
+    DOWNLOAD = "download"
+    CLEAN = "clean"
+    LOAD = "load"
+
+
+class StageStatus(models.TextChoices):
+    RUNNING = "running"
+    FINISHED = "finished"
+    FAILED = "failed"
+
+
+class StageRun(models.Model):
+    """Start, finish and error of one stage of one release (the latest attempt)."""
+
+    version = models.ForeignKey(RawDataVersion, related_name="stages", on_delete=models.CASCADE)
+    stage = models.CharField(max_length=20, choices=Stage.choices)
+    status = models.CharField(max_length=20, choices=StageStatus.choices)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=1)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "stage"], name="one_run_per_stage")]
+        ordering = ["version", "started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.version} {self.stage}: {self.status}"
+
+
+class RawDataFile(models.Model):
+    """One table of one release, with the count of every record through clean and load.
+
+    Invariant after clean: records_in == records_out + quarantined, where
+    records_in counts records after rejoining lines split by stray line breaks.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        CLEANED = "cleaned"
+        LOADED = "loaded"
+        FAILED = "failed"
+
+    version = models.ForeignKey(RawDataVersion, related_name="files", on_delete=models.CASCADE)
+    table = models.CharField(max_length=100)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
+    error = models.TextField(blank=True)
+    # counts
+    lines = models.BigIntegerField(null=True, blank=True, help_text="Physical lines after the header")
+    blank_lines = models.BigIntegerField(null=True, blank=True)
+    records_in = models.BigIntegerField(null=True, blank=True)
+    rejoined = models.BigIntegerField(null=True, blank=True, help_text="Records rebuilt from split lines")
+    repaired = models.BigIntegerField(null=True, blank=True, help_text="Records with extra tabs repaired")
+    quarantined = models.BigIntegerField(null=True, blank=True)
+    duplicates = models.BigIntegerField(null=True, blank=True, help_text="Records identical to an earlier one (kept)")
+    records_out = models.BigIntegerField(null=True, blank=True)
+    records_loaded = models.BigIntegerField(null=True, blank=True)
+    value_fixes = models.JSONField(default=dict, blank=True, help_text="Values changed by a documented rule, by rule")
+    # shape
+    columns_expected = models.IntegerField(null=True, blank=True)
+    columns_found = models.IntegerField(null=True, blank=True)
+    columns_added = models.JSONField(default=list, blank=True)
+    columns_missing = models.JSONField(default=list, blank=True)
+    # sizes
+    source_size = models.BigIntegerField(null=True, blank=True)
+    clean_size = models.BigIntegerField(null=True, blank=True)
+    error_size = models.BigIntegerField(null=True, blank=True)
+    clean_sha256 = models.CharField(max_length=64, blank=True)
+    # times
+    clean_started_at = models.DateTimeField(null=True, blank=True)
+    clean_finished_at = models.DateTimeField(null=True, blank=True)
+    load_started_at = models.DateTimeField(null=True, blank=True)
+    load_finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["version", "table"], name="one_file_per_table")]
+        ordering = ["version", "table"]
+
+    def __str__(self) -> str:
+        return f"{self.table} ({self.version})"
+
+    @property
+    def has_drift(self) -> bool:
+        return bool(self.columns_added or self.columns_missing)

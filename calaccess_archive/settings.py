@@ -1,0 +1,121 @@
+"""Django settings. The environment is read here and only here.
+
+Every variable is listed, with its default, in README.md and `.env.example`.
+"""
+
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+if env.bool("CALACCESS_READ_DOT_ENV", default=False):
+    environ.Env.read_env(BASE_DIR / ".env")
+
+# Not a production secret: the archive has no logins beyond the admin, and a
+# deployment sets its own key (docker-compose.yml requires it).
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="calaccess-archive-development-only")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "calaccess_raw",
+    "calaccess_archive",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "calaccess_archive.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "calaccess_archive.wsgi.application"
+
+# DATABASE_URL unset: manage.py starts a private PostgreSQL under the data
+# directory (calaccess_archive/embedded_db.py) and sets it before Django loads.
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/calaccess_archive"),
+}
+DATABASES["default"].setdefault("TEST", {})["NAME"] = env.str(
+    "CALACCESS_TEST_DATABASE", default="test_calaccess_archive"
+)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# Where downloads, cleaned tables and error files live (one folder a release).
+CALACCESS_DATA_DIR = Path(env.str("CALACCESS_DATA_DIR", default=str(BASE_DIR / "data")))
+# The state's nightly export.
+CALACCESS_EXPORT_URL = env.str(
+    "CALACCESS_EXPORT_URL", default="https://campaignfinance.cdn.sos.ca.gov/dbwebexport.zip"
+)
+# Worker processes for the per-table clean and load stages (tables are independent).
+CALACCESS_WORKERS = env.int("CALACCESS_WORKERS", default=2)
+# Seconds to wait for the state's CDN before a request counts as failed.
+CALACCESS_HTTP_TIMEOUT = env.float("CALACCESS_HTTP_TIMEOUT", default=60.0)
+# How many times a transient download error is retried (with exponential backoff).
+CALACCESS_DOWNLOAD_RETRIES = env.int("CALACCESS_DOWNLOAD_RETRIES", default=6)
+# First backoff delay in seconds; doubles on each retry.
+CALACCESS_RETRY_BACKOFF = env.float("CALACCESS_RETRY_BACKOFF", default=2.0)
+# A GET whose Last-Modified differs from the HEAD's by more than this many
+# seconds is a different release and is refused.
+CALACCESS_LAST_MODIFIED_TOLERANCE = env.int("CALACCESS_LAST_MODIFIED_TOLERANCE", default=300)
+
+# Celery (https://docs.celeryq.dev/en/stable/userguide/configuration.html)
+REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
+CELERY_BROKER_URL = REDIS_URL
+CELERY_RESULT_BACKEND = REDIS_URL
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_TIMEZONE = "UTC"
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Above the longest stage (a full ingest) so a running task is not redelivered.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=10800)}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "structured": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "structured"},
+    },
+    "root": {"handlers": ["console"], "level": env.str("CALACCESS_LOG_LEVEL", default="WARNING")},
+}

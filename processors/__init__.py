@@ -1,0 +1,1 @@
+"""Pure data work: download, clean, load. Plain functions, no Django views, no Celery."""

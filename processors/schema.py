@@ -1,0 +1,197 @@
+"""What each raw table holds: columns, their types, and what counts as a valid value.
+
+The column list of each of the 80 tables comes from django-calaccess-raw-data's
+models. Every other stage (the sample export, clean, load) reads it from here,
+so "is this value valid for this column?" has exactly one answer in the project.
+
+Validity is the set of values PostgreSQL accepts for the column's type, in the
+form CAL-ACCESS writes them:
+- text: any string of at most `max_length` characters;
+- integer: an optional sign and digits within int4 (flags `Y`/`X`/`N` are the
+  documented exception, see `flag_integer`); empty means NULL;
+- decimal: digits with at most `decimal_places` fractional digits and at most
+  `max_digits` digits; empty means NULL;
+- float: a decimal number, optionally with an exponent; empty means NULL;
+- date: `M/D/YYYY` optionally followed by ` H:MM:SS AM|PM` (the export's form)
+  or ISO `YYYY-MM-DD`; empty means NULL.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+TEXT, INTEGER, DECIMAL, FLOAT, DATE = "text", "integer", "decimal", "float", "date"
+
+INT4_MAX = 2_147_483_647
+
+# Integer columns of CAL-ACCESS hold some yes/no flags as letters. They are
+# loaded as 1/0, the convention of the export's own documentation and of the
+# earlier tool; every such conversion is counted on the table's record.
+FLAG_INTEGERS = {"Y": "1", "y": "1", "X": "1", "x": "1", "N": "0", "n": "0"}
+
+_INTEGER_RE = re.compile(r"[+-]?\d+")
+_DECIMAL_RE = re.compile(r"[+-]?(\d*)(?:\.(\d*))?")
+_FLOAT_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
+_EXPORT_DATE_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: (\d{1,2}):(\d{2}):(\d{2}) ?([AP]M))?")
+_ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # the export's column name (the model's db_column)
+    kind: str  # TEXT, INTEGER, DECIMAL, FLOAT or DATE
+    max_length: int | None = None
+    max_digits: int | None = None
+    decimal_places: int | None = None
+
+    @property
+    def typed(self) -> bool:
+        return self.kind != TEXT
+
+    def is_valid(self, value: str) -> bool:
+        """True when PostgreSQL would load `value` into this column as is (after flags)."""
+        if self.kind == TEXT:
+            return self.max_length is None or len(value) <= self.max_length
+        if value.strip() == "":
+            return True  # NULL
+        value = value.strip()
+        if self.kind == INTEGER:
+            if value in FLAG_INTEGERS:
+                return True
+            return bool(_INTEGER_RE.fullmatch(value)) and -INT4_MAX - 1 <= int(value) <= INT4_MAX
+        if self.kind == DECIMAL:
+            return _decimal_is_valid(value, self.max_digits, self.decimal_places)
+        if self.kind == FLOAT:
+            return bool(_FLOAT_RE.fullmatch(value))
+        return parse_date(value) is not None
+
+    def fast_pattern(self) -> str:
+        """A regex fragment that matches only valid values (a subset of them).
+
+        The clean stage matches whole lines against these fragments; a line
+        that does not match is checked value by value with `is_valid`.
+        """
+        if self.kind == TEXT:
+            if self.max_length is None:
+                return r"[^\t]*"
+            return r"[^\t]{0,%d}" % self.max_length
+        if self.kind == INTEGER:
+            return r"(?:-?\d{1,9})?"
+        if self.kind == DECIMAL:
+            whole = max((self.max_digits or 18) - (self.decimal_places or 0), 1)
+            places = self.decimal_places or 0
+            frac = r"(?:\.\d{0,%d})?" % places if places else ""
+            return r"(?:-?\d{1,%d}%s)?" % (whole, frac)
+        if self.kind == FLOAT:
+            return r"(?:-?\d{1,15}(?:\.\d{0,15})?)?"
+        # Days 29-31 are left to `is_valid`: the regex cannot know month lengths.
+        return r"(?:(?:1[0-2]|0?[1-9])/(?:2[0-8]|1\d|0?[1-9])/\d{4}(?: 12:00:00 AM)?)?"
+
+
+@dataclass(frozen=True)
+class TableSchema:
+    name: str  # e.g. RCPT_CD, the file is <name>.TSV and the table "<name>"
+    db_table: str
+    columns: tuple[Column, ...] = field(repr=False)
+    # A column the table's primary key is on (only FILER_TYPES_CD has one;
+    # the others get our own `id`): its values must be present and unique.
+    primary_key: str | None = None
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for column in self.columns:
+            if column.name == name:
+                return column
+        raise KeyError(name)
+
+
+def _decimal_is_valid(value: str, max_digits: int | None, decimal_places: int | None) -> bool:
+    match = _DECIMAL_RE.fullmatch(value)
+    if not match or not (match.group(1) or match.group(2)):
+        return False
+    whole, frac = match.group(1) or "", match.group(2) or ""
+    if decimal_places is not None and len(frac) > decimal_places:
+        return False
+    if max_digits is not None and decimal_places is not None:
+        return len(whole.lstrip("0")) <= max_digits - decimal_places
+    return True
+
+
+def parse_date(value: str) -> dt.date | None:
+    """The date a CAL-ACCESS date value stands for, or None if it is not one."""
+    match = _EXPORT_DATE_RE.fullmatch(value)
+    if match:
+        month, day, year = int(match.group(1)), int(match.group(2)), int(match.group(3))
+        if match.group(4) is not None:
+            hour, minute, second = int(match.group(4)), int(match.group(5)), int(match.group(6))
+            if not (1 <= hour <= 12 and minute < 60 and second < 60):
+                return None
+    else:
+        match = _ISO_DATE_RE.fullmatch(value)
+        if not match:
+            return None
+        year, month, day = (int(g) for g in match.groups())
+    if year < 1:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _column_from_field(model_field) -> Column:
+    kind_name = type(model_field).__name__
+    if kind_name == "ForeignKeyField":
+        model_field = model_field.foreign_related_fields[0]
+        kind_name = type(model_field).__name__
+    kind = {
+        "CharField": TEXT,
+        "IntegerField": INTEGER,
+        "BigAutoField": INTEGER,  # a foreign key to a table with our own id
+        "AutoField": INTEGER,
+        "DecimalField": DECIMAL,
+        "FloatField": FLOAT,
+        "DateField": DATE,
+        "DateTimeField": DATE,
+    }[kind_name]
+    return Column(
+        name=model_field.db_column,
+        kind=kind,
+        max_length=model_field.max_length if kind == TEXT else None,
+        max_digits=getattr(model_field, "max_digits", None) if kind == DECIMAL else None,
+        decimal_places=getattr(model_field, "decimal_places", None) if kind == DECIMAL else None,
+    )
+
+
+def schema_from_model(model) -> TableSchema:
+    """The schema of one django-calaccess-raw-data model (its `id` is ours, not the export's)."""
+    columns = tuple(
+        _column_from_field(f)
+        for f in model._meta.concrete_fields
+        if f.db_column is not None and not f.get_internal_type().endswith("AutoField")
+    )
+    pk = model._meta.pk
+    return TableSchema(
+        name=model._meta.db_table,
+        db_table=model._meta.db_table,
+        columns=columns,
+        primary_key=pk.db_column if pk.db_column is not None else None,
+    )
+
+
+@cache
+def all_table_schemas() -> dict[str, TableSchema]:
+    """All 80 tables, by name, in the package's model order."""
+    from calaccess_raw import get_model_list
+
+    return {s.name: s for s in (schema_from_model(m) for m in get_model_list())}
+
+
+def table_schema(name: str) -> TableSchema:
+    return all_table_schemas()[name]

@@ -1,0 +1,1 @@
+"""Celery tasks: thin wrappers that call processors and record results (later issue)."""

@@ -1,5 +1,8 @@
 """Records of every raw release: the state's answers, the release, its tables and stages."""
 
+from pathlib import Path
+
+from django.conf import settings
 from django.db import models
 
 
@@ -67,6 +70,26 @@ class RawDataVersion(models.Model):
     def slug(self) -> str:
         """The release's name on disk and in archive items: YYYY-MM-DD_HH-MM-SS."""
         return f"{self.release_datetime:%Y-%m-%d_%H-%M-%S}"
+
+    # Files of a release, under CALACCESS_DATA_DIR/releases/<slug>/:
+    #   dbwebexport.zip          the state's export, as downloaded
+    #   clean/<TABLE>.csv        each cleaned table (UTF-8 CSV, header, every field quoted)
+    #   errors/<TABLE>.errors.csv  quarantined records of that table (line, reason, original bytes)
+    @property
+    def directory(self) -> Path:
+        return Path(settings.CALACCESS_DATA_DIR) / "releases" / self.slug
+
+    @property
+    def zip_path(self) -> Path:
+        return self.directory / "dbwebexport.zip"
+
+    @property
+    def clean_dir(self) -> Path:
+        return self.directory / "clean"
+
+    @property
+    def errors_dir(self) -> Path:
+        return self.directory / "errors"
 
 
 class Stage(models.TextChoices):
@@ -150,6 +173,14 @@ class RawDataFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.table} ({self.version})"
+
+    @property
+    def clean_path(self) -> Path:
+        return self.version.clean_dir / f"{self.table}.csv"
+
+    @property
+    def errors_path(self) -> Path:
+        return self.version.errors_dir / f"{self.table}.errors.csv"
 
     @property
     def has_drift(self) -> bool:

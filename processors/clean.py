@@ -1,0 +1,350 @@
+"""Cleaning one table: the export's TSV bytes in, a UTF-8 CSV the loader can COPY out.
+
+Nothing is dropped silently (rules in docs/cleaning.md):
+- a line that is printable ASCII, ends in CRLF and whose every field is valid
+  for its column goes through as is (the fast path: one regex per line);
+- any other line is decoded field by field (processors.decode), rejoined with
+  the lines that follow when a stray line break split its record, repaired when
+  a tab inside a text value added fields (processors.repair), or quarantined
+  with its line number, the reason and its original bytes;
+- blank lines are counted, not kept; records identical to the one before them
+  are kept and counted as duplicates.
+
+Counts keep one invariant: records_in == records_out + quarantined.
+
+The cleaned CSV has the source file's header (column names, in the source's
+order) and every field quoted, so an empty text stays an empty text; the loader
+turns an empty typed value into NULL.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import io
+import operator
+import re
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO
+
+from .decode import decode_field, decode_for_humans
+from .repair import tab_repair
+from .schema import FLAG_INTEGERS, INTEGER, TEXT, Column, TableSchema
+
+CHUNK_SIZE = 4 * 1024 * 1024
+# A record split by stray line breaks is looked for over at most this many lines.
+MAX_REJOIN_LINES = 50
+
+FIX_FLAG = "flag_to_integer"
+FIX_BLANK_NUMBER = "blank_number_to_null"
+FIX_TRAILING_CR = "stray_cr_before_line_end"
+
+ERRORS_HEADER = ["line", "line_count", "reason", "original_text", "original_base64"]
+
+
+@dataclass
+class CleanResult:
+    table: str
+    lines: int = 0
+    blank_lines: int = 0
+    records_in: int = 0
+    rejoined: int = 0
+    repaired: int = 0
+    quarantined: int = 0
+    duplicates: int = 0
+    records_out: int = 0
+    value_fixes: dict = field(default_factory=dict)
+    columns_expected: int = 0
+    columns_found: int = 0
+    columns_added: list = field(default_factory=list)
+    columns_missing: list = field(default_factory=list)
+    header: list = field(default_factory=list)
+    source_size: int = 0
+    clean_size: int = 0
+    error_size: int = 0
+    clean_sha256: str = ""
+
+
+class _HashingWriter(io.RawIOBase):
+    """A binary file that also hashes and counts what goes through it."""
+
+    def __init__(self, path: Path):
+        self._file = open(path, "wb")
+        self.sha256 = hashlib.sha256()
+        self.size = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.sha256.update(data)
+        self.size += len(data)
+        return self._file.write(data)
+
+    def close(self) -> None:
+        if not self._file.closed:
+            self._file.close()
+        super().close()
+
+
+def _read_header(source: BinaryIO) -> tuple[list[str], int]:
+    """The column names of the header line and its length in bytes."""
+    line = source.readline()
+    names = [decode_for_humans(n).strip() for n in line.rstrip(b"\r\n").split(b"\t")]
+    while names and names[-1] == "":
+        names.pop()  # headers are written with and without a trailing tab
+    return [n.upper() for n in names], len(line)
+
+
+def _row_pattern(columns: list[Column]) -> re.Pattern:
+    # Text fields may hold only printable ASCII here; anything else takes the slow path.
+    parts = [
+        c.fast_pattern().replace(r"[^\t]", r"[ -~]") if c.kind == TEXT else c.fast_pattern()
+        for c in columns
+    ]
+    return re.compile("\t".join(parts) + "\r")
+
+
+class _TableCleaner:
+    def __init__(self, schema: TableSchema, header: list[str], out: io.TextIOBase, errors_file, result):
+        self.result = result
+        known = {c.name: c for c in schema.columns}
+        # Columns the state added are kept, as text of any length (recorded as drift).
+        self.columns = [known.get(name) or Column(name, TEXT) for name in header]
+        self.ncols = len(self.columns)
+        self.row_re = _row_pattern(self.columns)
+        self.out = out
+        self.writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
+        self.errors = csv.writer(errors_file, lineterminator="\n")
+        self.fixes: Counter = Counter()
+        self.previous: str | None = None
+        self.pk_index = header.index(schema.primary_key) if schema.primary_key in header else None
+        self.pk_seen: set[str] = set()
+        # Keys must be checked one by one; such tables are small.
+        self.fast_path = self.pk_index is None
+
+    # -- fast path ---------------------------------------------------------
+    def batch(self, text: str, first_line: int, final: bool) -> list[str]:
+        """Clean the lines of `text` (latin-1 decoded, so one char per byte).
+
+        Returns the trailing lines that wait for the next batch to be rejoined.
+        """
+        lines = text.split("\n")
+        if lines[-1] == "":
+            lines.pop()
+        return self.lines(lines, first_line, final)
+
+    def lines(self, lines: list[str], first_line: int, final: bool) -> list[str]:
+        matches = list(map(self.row_re.fullmatch, lines)) if self.fast_path else [None] * len(lines)
+        start = 0
+        n = len(lines)
+        while start < n:
+            if matches[start] is not None:
+                end = start + 1
+                while end < n and matches[end] is not None:
+                    end += 1
+                self._write_fast(lines[start:end])
+                start = end
+                continue
+            consumed = self._slow(lines, start, first_line, final)
+            if consumed == 0:
+                return lines[start:]
+            start += consumed
+        return []
+
+    def _write_fast(self, run: list[str]) -> None:
+        records = [line[:-1] for line in run]  # without the CR
+        duplicates = sum(map(operator.eq, records, records[1:]))
+        if records[0] == self.previous:
+            duplicates += 1
+        self.previous = records[-1]
+        body = "\n".join(records).replace('"', '""').replace("\t", '","').replace("\n", '"\n"')
+        self.out.write('"' + body + '"\n')
+        self.result.records_in += len(records)
+        self.result.records_out += len(records)
+        self.result.duplicates += duplicates
+
+    # -- slow path ---------------------------------------------------------
+    @staticmethod
+    def _fields(line: str, fixes: Counter) -> tuple[list[str], bool]:
+        """Decoded fields of a physical line and whether it ended in CRLF."""
+        raw = line.encode("latin-1")
+        crlf = raw.endswith(b"\r")
+        if crlf:
+            raw = raw[:-1]
+            while raw.endswith(b"\r"):
+                raw = raw[:-1]
+                fixes[FIX_TRAILING_CR] += 1
+        return [decode_field(f, fixes) for f in raw.split(b"\t")], crlf
+
+    def _slow(self, lines: list[str], i: int, first_line: int, final: bool) -> int:
+        """Handle the record starting at lines[i]; return how many lines it used (0: wait)."""
+        # Fixes count only for values that reach the clean file.
+        fixes: Counter = Counter()
+        fields, crlf = self._fields(lines[i], fixes)
+        if fields == [""]:
+            self.result.blank_lines += 1
+            return 1
+        first_count = len(fields)
+        used = 1
+        rejoined = False
+        while len(fields) < self.ncols:
+            j = i + used
+            if j >= len(lines):
+                if not final and used < MAX_REJOIN_LINES:
+                    return 0  # the rest of the record may be in the next batch
+                break
+            more, next_crlf = self._fields(lines[j], fixes)
+            if more == [""] or used >= MAX_REJOIN_LINES:
+                break
+            fields[-1] += ("\r\n" if crlf else "\n") + more[0]
+            fields.extend(more[1:])
+            crlf = next_crlf
+            used += 1
+            rejoined = True
+        record, reason = self._complete(fields, fixes)
+        if record is None:
+            if rejoined:
+                # The lines did not make a record together; the first is quarantined
+                # alone and the next one gets its own chance.
+                used = 1
+            if first_count < self.ncols:
+                reason = f"too few fields ({first_count} of {self.ncols}); {reason}"
+            self._quarantine(lines[i : i + used], first_line + i, reason)
+            return used
+        self.fixes.update(fixes)
+        self.result.records_in += 1
+        self.result.rejoined += rejoined
+        self._write_record(record)
+        return used
+
+    def _complete(self, fields: list[str], fixes: Counter) -> tuple[list[str] | None, str]:
+        """The valid record `fields` stand for, or None and why not."""
+        if len(fields) < self.ncols:
+            return None, "no following lines complete the record"
+        if len(fields) > self.ncols:
+            record, reason = tab_repair(self.columns, fields)
+            if record is None:
+                return None, reason
+            repaired = True
+            fields = record
+        else:
+            repaired = False
+        invalid = [c.name for c, v in zip(self.columns, fields) if not c.is_valid(v)]
+        if invalid:
+            shown = ", ".join(f"{name}={fields[self._index(name)]!r}" for name in invalid[:3])
+            return None, f"invalid value for {shown}"
+        record = [self._normalize(c, v, fixes) for c, v in zip(self.columns, fields)]
+        if self.pk_index is not None:
+            key = record[self.pk_index]
+            if key == "" or key in self.pk_seen:
+                return None, f"primary key {self.columns[self.pk_index].name} is {'empty' if key == '' else 'duplicated'}"
+            self.pk_seen.add(key)
+        self.result.repaired += repaired
+        return record, ""
+
+    def _index(self, name: str) -> int:
+        return next(i for i, c in enumerate(self.columns) if c.name == name)
+
+    @staticmethod
+    def _normalize(column: Column, value: str, fixes: Counter) -> str:
+        if column.kind == TEXT or value == "":
+            return value
+        if value.strip() == "":
+            fixes[FIX_BLANK_NUMBER] += 1
+            return ""
+        if column.kind == INTEGER and value in FLAG_INTEGERS:
+            fixes[FIX_FLAG] += 1
+            return FLAG_INTEGERS[value]
+        return value
+
+    def _write_record(self, record: list[str]) -> None:
+        flat = "\t".join(record)
+        if flat == self.previous:
+            self.result.duplicates += 1
+        self.previous = flat
+        self.writer.writerow(record)
+        self.result.records_out += 1
+
+    def _quarantine(self, lines: list[str], line_number: int, reason: str) -> None:
+        original = "\n".join(lines).encode("latin-1") + b"\n"
+        self.errors.writerow(
+            [line_number, len(lines), reason, decode_for_humans(original), base64.b64encode(original).decode()]
+        )
+        self.result.records_in += 1
+        self.result.quarantined += 1
+
+
+def table_clean(
+    *,
+    source: BinaryIO,
+    schema: TableSchema,
+    clean_path: Path,
+    errors_path: Path,
+    on_progress: Callable[[int], None] | None = None,
+) -> CleanResult:
+    """Clean one table from the `source` stream (a zip member) into `clean_path`.
+
+    Quarantined records go to `errors_path` (a CSV with ERRORS_HEADER). Both
+    files are written under temporary names and renamed when complete.
+    """
+    result = CleanResult(table=schema.name, columns_expected=len(schema.columns))
+    header, header_size = _read_header(source)
+    if not header:  # an empty table: the export ships some as 0-byte files
+        header = schema.column_names
+    else:
+        result.columns_found = len(header)
+        known = set(schema.column_names)
+        result.columns_added = [n for n in header if n not in known]
+        result.columns_missing = [n for n in schema.column_names if n not in header]
+    result.header = header
+    result.source_size = header_size
+
+    clean_tmp = clean_path.with_name(clean_path.name + ".part")
+    errors_tmp = errors_path.with_name(errors_path.name + ".part")
+    clean_path.parent.mkdir(parents=True, exist_ok=True)
+    errors_path.parent.mkdir(parents=True, exist_ok=True)
+    clean_raw = _HashingWriter(clean_tmp)
+    errors_raw = _HashingWriter(errors_tmp)
+    with io.TextIOWrapper(clean_raw, encoding="utf-8", newline="", write_through=False) as out, io.TextIOWrapper(
+        errors_raw, encoding="utf-8", newline=""
+    ) as errors_file:
+        csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n").writerow(header)
+        csv.writer(errors_file, lineterminator="\n").writerow(ERRORS_HEADER)
+        cleaner = _TableCleaner(schema, header, out, errors_file, result)
+        carry: list[str] = []
+        tail = b""
+        line_number = 2  # the header is line 1
+        while True:
+            chunk = source.read(CHUNK_SIZE)
+            result.source_size += len(chunk)
+            if on_progress is not None:
+                on_progress(len(chunk))
+            data = tail + chunk
+            final = not chunk
+            cut = len(data) if final else data.rfind(b"\n") + 1
+            body, tail = data[:cut], data[cut:]
+            text = body.decode("latin-1")
+            new_lines = text.count("\n") + (1 if final and text and not text.endswith("\n") else 0)
+            result.lines += new_lines
+            if carry:
+                batch = carry + text.split("\n")
+                if batch[-1] == "":
+                    batch.pop()
+                first = line_number - len(carry)
+                carry = cleaner.lines(batch, first, final)
+            else:
+                carry = cleaner.batch(text, line_number, final)
+            line_number += new_lines
+            if final:
+                break
+        result.value_fixes = dict(sorted(cleaner.fixes.items()))
+    result.clean_size, result.clean_sha256 = clean_raw.size, clean_raw.sha256.hexdigest()
+    result.error_size = errors_raw.size
+    clean_tmp.replace(clean_path)
+    errors_tmp.replace(errors_path)
+    return result

@@ -136,10 +136,16 @@ class _TableCleaner:
         lines = text.split("\n")
         if lines[-1] == "":
             lines.pop()
-        return self.lines(lines, first_line, final)
+        return self.lines(lines, first_line, final, text=text if text.endswith("\n") else None)
 
-    def lines(self, lines: list[str], first_line: int, final: bool) -> list[str]:
+    def lines(self, lines: list[str], first_line: int, final: bool, text: str | None = None) -> list[str]:
+        """Clean `lines`; `text` is the same lines as one string, when the caller has it."""
+        if not lines:
+            return []
         matches = list(map(self.row_re.fullmatch, lines)) if self.fast_path else [None] * len(lines)
+        if text is not None and all(matches):
+            self._write_fast(lines, text)
+            return []
         start = 0
         n = len(lines)
         while start < n:
@@ -156,16 +162,19 @@ class _TableCleaner:
             start += consumed
         return []
 
-    def _write_fast(self, run: list[str]) -> None:
-        records = [line[:-1] for line in run]  # without the CR
-        duplicates = sum(map(operator.eq, records, records[1:]))
-        if records[0] == self.previous:
+    def _write_fast(self, run: list[str], text: str | None = None) -> None:
+        """Write lines that passed the row pattern (each still ends in CR)."""
+        duplicates = sum(map(operator.eq, run, run[1:]))
+        if run[0][:-1] == self.previous:
             duplicates += 1
-        self.previous = records[-1]
-        body = "\n".join(records).replace('"', '""').replace("\t", '","').replace("\n", '"\n"')
-        self.out.write('"' + body + '"\n')
-        self.result.records_in += len(records)
-        self.result.records_out += len(records)
+        self.previous = run[-1][:-1]
+        body = text if text is not None else "\n".join(run) + "\n"
+        if '"' in body:
+            body = body.replace('"', '""')
+        body = body.replace("\t", '","').replace("\r\n", '"\n"')
+        self.out.write('"' + body[:-1])
+        self.result.records_in += len(run)
+        self.result.records_out += len(run)
         self.result.duplicates += duplicates
 
     # -- slow path ---------------------------------------------------------

@@ -87,8 +87,13 @@ class Column:
             return r"(?:-?\d{1,%d}%s)?" % (whole, frac)
         if self.kind == FLOAT:
             return r"(?:-?\d{1,15}(?:\.\d{0,15})?)?"
-        # Days 29-31 are left to `is_valid`: the regex cannot know month lengths.
-        return r"(?:(?:1[0-2]|0?[1-9])/(?:2[0-8]|1\d|0?[1-9])/\d{4}(?: 12:00:00 AM)?)?"
+        # February 29th is left to `is_valid`: a regex cannot know leap years.
+        month_day = (
+            r"(?:(?:0?[1-9]|1[0-2])/(?:0?[1-9]|1\d|2[0-8])"
+            r"|(?:0?[13-9]|1[0-2])/(?:29|30)"
+            r"|(?:0?[13578]|1[02])/31)"
+        )
+        return r"(?:%s/\d{4}(?: 12:00:00 AM)?)?" % month_day
 
 
 @dataclass(frozen=True)
@@ -146,8 +151,10 @@ def parse_date(value: str) -> dt.date | None:
 
 
 def _column_from_field(model_field) -> Column:
+    name = model_field.db_column
     kind_name = type(model_field).__name__
     if kind_name == "ForeignKeyField":
+        # Typed like the column it points to, named like itself.
         model_field = model_field.foreign_related_fields[0]
         kind_name = type(model_field).__name__
     kind = {
@@ -161,7 +168,7 @@ def _column_from_field(model_field) -> Column:
         "DateTimeField": DATE,
     }[kind_name]
     return Column(
-        name=model_field.db_column,
+        name=name,
         kind=kind,
         max_length=model_field.max_length if kind == TEXT else None,
         max_digits=getattr(model_field, "max_digits", None) if kind == DECIMAL else None,

@@ -1,0 +1,113 @@
+"""Loading one cleaned table into its calaccess_raw table with PostgreSQL COPY.
+
+The table is replaced in one transaction (TRUNCATE, then COPY ... FREEZE):
+TRUNCATE takes an exclusive lock, so a reader waits for the commit and sees
+either the previous release's rows or all of the new ones, never part of them.
+
+Values are converted by PostgreSQL itself: dates in the export's
+`3/29/2001 12:00:00 AM` form parse under DateStyle MDY, decimals and integers
+as written; an empty typed value (a quoted "" in the cleaned CSV) becomes NULL
+through FORCE_NULL. A file whose columns differ from the model's (schema
+drift) goes through a staging table and is loaded by column name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import psycopg
+from psycopg import sql
+
+from .errors import LoadMismatch
+from .schema import DATE, DECIMAL, FLOAT, INTEGER, TEXT, TableSchema
+
+COPY_BUFFER = 1024 * 1024
+
+_SQL_TYPES = {INTEGER: "integer", DECIMAL: "numeric", FLOAT: "double precision", DATE: "date"}
+
+
+def _copy_file(cursor, statement, path: Path, on_progress: Callable[[int], None] | None) -> int:
+    with cursor.copy(statement) as copy, open(path, "rb") as f:
+        while data := f.read(COPY_BUFFER):
+            copy.write(data)
+            if on_progress is not None:
+                on_progress(len(data))
+    return cursor.rowcount
+
+
+def _identifiers(names) -> sql.Composed:
+    return sql.SQL(", ").join(sql.Identifier(n) for n in names)
+
+
+def table_load(
+    *,
+    conninfo: str,
+    schema: TableSchema,
+    clean_path: Path,
+    header: list[str],
+    expected_records: int,
+    on_progress: Callable[[int], None] | None = None,
+) -> int:
+    """Replace the rows of `schema`'s table with the cleaned CSV; return rows loaded.
+
+    Raises LoadMismatch (and leaves the previous rows in place) when PostgreSQL
+    loaded a different number of rows than the clean stage wrote.
+    """
+    table = sql.Identifier(schema.db_table)
+    with psycopg.connect(conninfo) as conn, conn.cursor() as cursor:
+        cursor.execute("SET LOCAL datestyle = 'ISO, MDY'")
+        cursor.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY").format(table))
+        if header == schema.column_names:
+            typed = [c.name for c in schema.columns if c.typed]
+            options = sql.SQL("FORMAT csv, HEADER true, FREEZE true")
+            if typed:
+                options = sql.SQL("{}, FORCE_NULL ({})").format(options, _identifiers(typed))
+            statement = sql.SQL("COPY {} ({}) FROM STDIN WITH ({})").format(
+                table, _identifiers(header), options
+            )
+            loaded = _copy_file(cursor, statement, clean_path, on_progress)
+        else:
+            loaded = _load_by_name(cursor, schema, clean_path, header, on_progress)
+        if loaded != expected_records:
+            conn.rollback()
+            raise LoadMismatch(
+                f"{schema.name}: PostgreSQL loaded {loaded} rows but the clean stage wrote {expected_records}"
+            )
+    return loaded
+
+
+def _load_by_name(cursor, schema: TableSchema, clean_path: Path, header: list[str], on_progress) -> int:
+    """Load a drifted file: every source column into a staging table, then by name."""
+    stage = sql.Identifier(f"stage_{schema.db_table.lower()}")
+    cursor.execute(
+        sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(
+            stage, sql.SQL(", ").join(sql.SQL("{} text").format(sql.Identifier(n)) for n in header)
+        )
+    )
+    _copy_file(
+        cursor,
+        sql.SQL("COPY {} FROM STDIN WITH (FORMAT csv, HEADER true)").format(stage),
+        clean_path,
+        on_progress,
+    )
+    targets, values = [], []
+    for column in schema.columns:
+        source = sql.Identifier(column.name)
+        if column.name not in header:
+            if column.kind != TEXT:
+                continue  # NULL: the state no longer sends this column
+            targets.append(column.name)
+            values.append(sql.SQL("''"))
+        elif column.kind == TEXT:
+            targets.append(column.name)
+            values.append(source)
+        else:
+            targets.append(column.name)
+            values.append(sql.SQL("NULLIF({}, '')::{}").format(source, sql.SQL(_SQL_TYPES[column.kind])))
+    cursor.execute(
+        sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {}").format(
+            sql.Identifier(schema.db_table), _identifiers(targets), sql.SQL(", ").join(values), stage
+        )
+    )
+    return cursor.rowcount

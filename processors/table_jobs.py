@@ -1,0 +1,56 @@
+"""Per-table work that runs in worker processes: clean one zip member, load one CSV.
+
+Tables are independent, so the ingest fans them out over CALACCESS_WORKERS
+processes. These functions take only picklable values (paths, a schema, a
+connection string) and never touch Django, so a worker starts fast and small.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import resource
+import time
+import zipfile
+from pathlib import Path
+
+from .clean import CleanResult, table_clean
+from .load import table_load
+from .schema import TableSchema
+
+EXPORT_DIRECTORY = "CalAccess/DATA/"
+
+
+def member_name(table: str) -> str:
+    return f"{EXPORT_DIRECTORY}{table}.TSV"
+
+
+def table_name(member: str) -> str | None:
+    """The table a zip member holds, or None for anything that is not a table file."""
+    if not member.upper().startswith(EXPORT_DIRECTORY.upper()) or not member.upper().endswith(".TSV"):
+        return None
+    return member[len(EXPORT_DIRECTORY) : -len(".TSV")].upper()
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def clean_job(*, zip_path: Path, member: str, schema: TableSchema, clean_path: Path, errors_path: Path) -> dict:
+    started = time.time()
+    with zipfile.ZipFile(zip_path) as archive, archive.open(member) as source:
+        result: CleanResult = table_clean(
+            source=source, schema=schema, clean_path=clean_path, errors_path=errors_path
+        )
+    return {
+        **dataclasses.asdict(result),
+        "seconds": time.time() - started,
+        "peak_rss_mb": peak_rss_mb(),
+    }
+
+
+def load_job(*, conninfo: str, schema: TableSchema, clean_path: Path, header: list[str], expected_records: int) -> dict:
+    started = time.time()
+    loaded = table_load(
+        conninfo=conninfo, schema=schema, clean_path=clean_path, header=header, expected_records=expected_records
+    )
+    return {"table": schema.name, "records_loaded": loaded, "seconds": time.time() - started, "peak_rss_mb": peak_rss_mb()}

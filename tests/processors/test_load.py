@@ -1,0 +1,103 @@
+"""The load stage on real PostgreSQL."""
+
+import datetime as dt
+import io
+import threading
+from decimal import Decimal
+
+import psycopg
+import pytest
+from django.db import connection
+
+from processors.clean import table_clean
+from processors.errors import LoadMismatch
+from processors.load import table_load
+from processors.schema import table_schema
+from tests.processors.test_clean import FILERNAME, HEADER, line, row
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def conninfo() -> str:
+    params = connection.get_connection_params()
+    return psycopg.conninfo.make_conninfo(**{k: v for k, v in params.items() if k in ("host", "port", "user", "dbname", "password")})
+
+
+def clean_file(tmp_path, body: bytes, header: bytes = HEADER):
+    return table_clean(
+        source=io.BytesIO(header + body), schema=FILERNAME,
+        clean_path=tmp_path / "F.csv", errors_path=tmp_path / "F.errors.csv",
+    )
+
+
+def load(tmp_path, result, expected=None):
+    return table_load(
+        conninfo=conninfo(), schema=FILERNAME, clean_path=tmp_path / "F.csv",
+        header=result.header, expected_records=result.records_out if expected is None else expected,
+    )
+
+
+def rows():
+    with connection.cursor() as c:
+        c.execute('SELECT "FILER_ID", "EFFECT_DT", "NAML", "NAMF", "ADR1" FROM "FILERNAME_CD" ORDER BY id')
+        return c.fetchall()
+
+
+def test_typed_values_and_empties_load_faithfully(tmp_path):
+    body = line(row(FILER_ID=b"7", NAML="José".encode("cp1252"))) + line(row(FILER_ID=b"", EFFECT_DT=b"", NAMF=b""))
+    result = clean_file(tmp_path, body)
+    assert load(tmp_path, result) == 2
+    assert rows() == [
+        (7, dt.date(2001, 3, 29), "José", "", "1 Main St"),
+        (None, None, "Friends of Ann", "", "1 Main St"),
+    ]
+
+
+def test_reload_replaces_the_table(tmp_path):
+    result = clean_file(tmp_path, line(row()) * 3)
+    load(tmp_path, result)
+    result = clean_file(tmp_path, line(row(FILER_ID=b"9")))
+    assert load(tmp_path, result) == 1
+    assert [r[0] for r in rows()] == [9]
+
+
+def test_count_mismatch_fails_and_keeps_previous_rows(tmp_path):
+    result = clean_file(tmp_path, line(row()))
+    load(tmp_path, result)
+    result = clean_file(tmp_path, line(row(FILER_ID=b"5")) * 2)
+    with pytest.raises(LoadMismatch, match="FILERNAME_CD: PostgreSQL loaded 2 rows but the clean stage wrote 3"):
+        load(tmp_path, result, expected=3)
+    assert [r[0] for r in rows()] == [1234567]
+
+
+def test_drifted_file_loads_by_column_name(tmp_path):
+    names = [c for c in FILERNAME.column_names if c not in ("FAX", "EFFECT_DT")] + ["NEW_COL"]
+    header = "\t".join(names).encode() + b"\r\n"
+    values = dict(zip(FILERNAME.column_names, row(FILER_ID=b"11", ADR1=b"Elm St")))
+    body = b"\t".join([values.get(n, b"extra") for n in names]) + b"\r\n"
+    result = clean_file(tmp_path, body, header=header)
+    assert load(tmp_path, result) == 1
+    assert rows() == [(11, None, "Friends of Ann", "", "Elm St")]
+
+
+def test_readers_never_see_a_half_loaded_table(tmp_path):
+    result = clean_file(tmp_path, line(row()) * 2000)
+    load(tmp_path, result)
+    seen = []
+    stop = threading.Event()
+
+    def reader():
+        with psycopg.connect(conninfo(), autocommit=True) as conn:
+            while not stop.is_set():
+                seen.append(conn.execute('SELECT count(*) FROM "FILERNAME_CD"').fetchone()[0])
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for n in (3000, 1000, 4000):
+            result = clean_file(tmp_path, line(row()) * n)
+            load(tmp_path, result)
+    finally:
+        stop.set()
+        thread.join()
+    assert set(seen) <= {2000, 3000, 1000, 4000} and len(seen) > 0

@@ -119,3 +119,49 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("CALACCESS_LOG_LEVEL", default="WARNING")},
 }
+
+# Archive storage (docs/archive-storage.md). Where each release's files are preserved.
+# "local" (default) keeps them under CALACCESS_DATA_DIR/archive/<identifier>/<file name>;
+# "archive.org" uploads them through the internetarchive library.
+CALACCESS_ARCHIVE_STORAGE = env.str("CALACCESS_ARCHIVE_STORAGE", default="local")
+_ARCHIVE_BACKENDS = {
+    "local": "calaccess_archive.storage.local.LocalArchiveStorage",
+    "archive.org": "calaccess_archive.storage.archive_org.ArchiveOrgStorage",
+}
+if CALACCESS_ARCHIVE_STORAGE not in _ARCHIVE_BACKENDS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"CALACCESS_ARCHIVE_STORAGE must be one of {sorted(_ARCHIVE_BACKENDS)}, not {CALACCESS_ARCHIVE_STORAGE!r}"
+    )
+# Django's storages; the archive's is STORAGES["archive"] (a deployment may point it elsewhere).
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "archive": {"BACKEND": _ARCHIVE_BACKENDS[CALACCESS_ARCHIVE_STORAGE]},
+}
+# URL prefix under which the site serves the local archive storage.
+CALACCESS_ARCHIVE_LOCAL_URL = env.str("CALACCESS_ARCHIVE_LOCAL_URL", default="/archive/")
+# Item identifiers start with this prefix: <prefix>raw-data-YYYY-MM-DD_HH-MM-SS.
+CALACCESS_ARCHIVE_PREFIX = env.str("CALACCESS_ARCHIVE_PREFIX", default="ccdc-")
+# archive.org collection the items are created in (the account must be allowed to upload to it).
+CALACCESS_ARCHIVE_COLLECTION = env.str("CALACCESS_ARCHIVE_COLLECTION", default="california-civic-data-coalition")
+# archive.org S3 keys (https://archive.org/account/s3.php). No default: empty means
+# "not configured", and the archive.org storage refuses to run without them.
+IA_ACCESS_KEY = env.str("IA_ACCESS_KEY", default="")
+IA_SECRET_KEY = env.str("IA_SECRET_KEY", default="")
+# https to archive.org; false sends plain http (only for a local stand-in or a proxy).
+IA_SECURE = env.bool("IA_SECURE", default=True)
+# Proxy for every archive.org request; empty means HTTP_PROXY/HTTPS_PROXY are used as usual.
+IA_PROXY = env.str("IA_PROXY", default="")
+# Seconds to connect, and to wait for an answer, per archive.org request.
+IA_CONNECT_TIMEOUT = env.float("IA_CONNECT_TIMEOUT", default=30.0)
+IA_READ_TIMEOUT = env.float("IA_READ_TIMEOUT", default=300.0)
+# Attempts per file on transient errors (503 SlowDown, 5xx, timeouts, cut connections).
+IA_RETRIES = env.int("IA_RETRIES", default=8)
+# First backoff delay in seconds (doubles each retry, with jitter), and its ceiling.
+IA_RETRY_BACKOFF = env.float("IA_RETRY_BACKOFF", default=5.0)
+IA_RETRY_BACKOFF_MAX = env.float("IA_RETRY_BACKOFF_MAX", default=600.0)
+# How long publish polls for uploaded files to appear in the item (ingest is asynchronous);
+# files still not visible stay "uploaded" and the next publish or verify resumes.
+IA_VERIFY_WAIT = env.float("IA_VERIFY_WAIT", default=600.0)

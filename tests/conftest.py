@@ -1,3 +1,5 @@
+pytest_plugins = ["tests.standins.fixtures", "tests.standins.archive_fixtures"]
+
 import pytest
 
 from tests import network_guard

@@ -1,0 +1,226 @@
+"""Put files into archive storage and verify them, one `ArchivedFile` record per file.
+
+A file counts as archived only when the item's file list shows it with the same md5
+and size. Ingest is asynchronous, so verification polls with backoff until a deadline
+and leaves the rest "uploaded" (with next_check_at) for the next run to finish.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+
+from calaccess_archive.models import ArchivedFile
+from calaccess_archive.storage.base import digest_stream
+from calaccess_archive.storage.ia_client import ArchiveError, RemoteFile
+from calaccess_archive.storage.identifiers import name_split
+
+Status = ArchivedFile.Status
+
+# Legal status changes; everything else is a bug and raises ArchiveStateError.
+_TRANSITIONS = {
+    Status.PENDING: {Status.UPLOADING, Status.UPLOADED, Status.VERIFIED, Status.FAILED},
+    Status.UPLOADING: {Status.UPLOADED, Status.FAILED, Status.PENDING, Status.UPLOADING},
+    Status.UPLOADED: {Status.VERIFIED, Status.FAILED, Status.PENDING, Status.UPLOADING},
+    Status.VERIFIED: {Status.PENDING, Status.VERIFIED},
+    Status.FAILED: {Status.UPLOADING, Status.UPLOADED, Status.VERIFIED, Status.PENDING},
+}
+
+
+class ArchiveStateError(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class ArchiveUnit:
+    """One file to archive: its storage name `<identifier>/<file name>` and where it is now."""
+
+    name: str
+    path: Path
+    role: str = ArchivedFile.Role.OTHER
+
+
+@dataclass
+class PublishReport:
+    files: list[ArchivedFile] = field(default_factory=list)
+    bytes_sent: int = 0
+    seconds: float = 0.0
+
+    def counts(self) -> dict[str, int]:
+        counts = {status.value: 0 for status in Status}
+        for record in self.files:
+            counts[record.status] += 1
+        return counts
+
+    @property
+    def complete(self) -> bool:
+        return all(record.status == Status.VERIFIED for record in self.files)
+
+
+def archived_file_transition(record: ArchivedFile, status: str, **fields) -> ArchivedFile:
+    """The one place a status changes (and the record is saved)."""
+    if status not in _TRANSITIONS[Status(record.status)]:
+        raise ArchiveStateError(f"{record.name}: {record.status} -> {status} is not allowed")
+    record.status = status
+    for key, value in fields.items():
+        setattr(record, key, value)
+    record.save()
+    return record
+
+
+def archived_file_record(*, storage, unit: ArchiveUnit, version=None) -> ArchivedFile:
+    """Find or create the record of `unit` in `storage`, with the local file's md5, sha256 and size.
+
+    A verified record whose local file is unchanged (same size, not modified since) is
+    returned as is, without hashing; a changed local file starts over as pending.
+    """
+    parts = name_split(unit.name)
+    record, _ = ArchivedFile.objects.get_or_create(
+        storage=storage.label, name=unit.name,
+        defaults={"identifier": parts.identifier, "role": unit.role, "version": version, "local_path": str(unit.path)},
+    )
+    if not unit.path.exists():
+        if record.md5:
+            return record  # verify-only from another machine: the recorded digest is what counts
+        raise FileNotFoundError(f"{unit.name}: local file {unit.path} is missing")
+    stat = unit.path.stat()
+    unchanged = record.size == stat.st_size and record.verified_at and stat.st_mtime <= record.verified_at.timestamp()
+    if record.status == Status.VERIFIED and unchanged:
+        return record
+    with unit.path.open("rb") as stream:
+        digest = digest_stream(stream)
+    if (record.md5, record.size) != (digest.md5, digest.size) and record.status != Status.PENDING and record.md5:
+        archived_file_transition(record, Status.PENDING, last_error="local file changed; archiving it again")
+    record.md5, record.sha256, record.size = digest.md5, digest.sha256, digest.size
+    record.local_path, record.role, record.version = str(unit.path), unit.role, version or record.version
+    record.save()
+    return record
+
+
+def _matches(record: ArchivedFile, remote: RemoteFile | None) -> bool:
+    return remote is not None and remote.md5 == record.md5 and remote.size == record.size
+
+
+def archived_file_upload(*, storage, record: ArchivedFile, remote: RemoteFile | None = None,
+                         on_read: Callable[[int], None] | None = None) -> ArchivedFile:
+    """Send one file unless the item already holds it (same md5 and size) or it was sent
+    already and awaits verification; record the outcome."""
+    if record.status in (Status.VERIFIED, Status.UPLOADED):
+        return record
+    if _matches(record, remote):
+        return archived_file_transition(record, Status.UPLOADED, uploaded_at=record.uploaded_at or timezone.now(),
+                                        last_error="")
+    archived_file_transition(record, Status.UPLOADING, upload_started_at=timezone.now())
+    try:
+        with Path(record.local_path).open("rb") as stream:
+            result = storage.put(record.name, stream, md5=record.md5, size=record.size, on_read=on_read)
+    except (ArchiveError, ValueError, OSError) as exc:
+        return archived_file_transition(record, Status.FAILED, last_error=str(exc),
+                                        attempts=record.attempts + getattr(exc, "attempts", 1))
+    note = "" if result.outcome == "sent" else f"answer lost, then {result.outcome}: not sent again"
+    return archived_file_transition(record, Status.UPLOADED, uploaded_at=timezone.now(), last_error=note,
+                                    attempts=record.attempts + result.attempts)
+
+
+def archived_files_verify(*, storage, records: Iterable[ArchivedFile], wait: float | None = None,
+                          sleep: Callable[[float], None] = time.sleep, recheck_verified: bool = False) -> None:
+    """Compare each record with its item's file list; poll with backoff up to `wait` seconds.
+
+    Matching md5 and size: verified. Listed with another md5 or size: failed. Not listed
+    by the deadline: stays uploaded (next_check_at set) while the item has ingest work
+    queued, otherwise goes back to pending so the next run sends it again.
+    """
+    wanted = {Status.UPLOADED} | ({Status.VERIFIED, Status.PENDING, Status.FAILED} if recheck_verified else set())
+    todo = [r for r in records if r.status in wanted]
+    wait = settings.IA_VERIFY_WAIT if wait is None else wait
+    deadline = time.monotonic() + wait
+    delay = max(settings.IA_RETRY_BACKOFF, 0.01)
+    while todo:
+        todo = _verify_round(storage, todo, final=recheck_verified)
+        left = deadline - time.monotonic()
+        if not todo or left <= 0:
+            break
+        sleep(min(delay, left))
+        delay = min(delay * 2, settings.IA_RETRY_BACKOFF_MAX)
+    for identifier in {r.identifier for r in todo}:
+        pending = storage.item_pending(identifier)
+        for record in (r for r in todo if r.identifier == identifier):
+            if pending:
+                record.next_check_at = timezone.now() + timedelta(seconds=delay)
+                record.last_error = "uploaded; archive.org has not listed it yet (ingest queued)"
+                record.save()
+            elif record.status in (Status.UPLOADED, Status.VERIFIED):
+                archived_file_transition(record, Status.PENDING,
+                                         last_error="not in the item's file list and nothing queued: will be sent again")
+
+
+def _verify_round(storage, records: list[ArchivedFile], *, final: bool) -> list[ArchivedFile]:
+    """One look at each item's file list; returns the records still to look for."""
+    left = []
+    for identifier in sorted({r.identifier for r in records}):
+        listed = storage.item_files(identifier)
+        ingesting: list[bool] = []  # asked at most once per item per round
+
+        def item_ingesting() -> bool:
+            if not ingesting:
+                ingesting.append(storage.item_pending(identifier))
+            return ingesting[0]
+
+        for record in (r for r in records if r.identifier == identifier):
+            record.checks += 1
+            remote = listed.get(record.file_name)
+            if _matches(record, remote):
+                if record.status == Status.VERIFIED:
+                    record.save()
+                else:
+                    archived_file_transition(record, Status.VERIFIED, verified_at=timezone.now(), last_error="",
+                                             next_check_at=None)
+            elif remote is not None and record.status != Status.PENDING and (final or not item_ingesting()):
+                archived_file_transition(
+                    record, Status.FAILED, last_error=f"archive.org lists md5 {remote.md5} size {remote.size}, "
+                    f"expected md5 {record.md5} size {record.size}")
+            elif final and record.status in (Status.PENDING, Status.FAILED):
+                record.save()  # verify-only: not there, nothing to wait for
+            else:
+                left.append(record)
+    return left
+
+
+def files_publish(*, storage, units: Iterable[ArchiveUnit], items: dict[str, dict], version=None,
+                  verify_only: bool = False, wait: float | None = None,
+                  on_file: Callable[[ArchivedFile], None] | None = None,
+                  on_read: Callable[[int], None] | None = None) -> PublishReport:
+    """Archive `units` into `storage` (item metadata first), then verify. Safe to re-run:
+    verified files are skipped, the rest finished."""
+    started = time.monotonic()
+    report = PublishReport()
+    units = list(units)
+    for unit in units:
+        if verify_only and not unit.path.exists() and not ArchivedFile.objects.filter(
+                storage=storage.label, name=unit.name).exclude(md5="").exists():
+            continue  # never archived from here and not on disk: nothing to compare
+        report.files.append(archived_file_record(storage=storage, unit=unit, version=version))
+    if not verify_only:
+        for identifier, metadata in items.items():
+            storage.item_ensure(identifier, metadata)
+        listed = {}
+        for record in report.files:
+            if record.status != Status.VERIFIED and record.identifier not in listed:
+                listed[record.identifier] = storage.item_files(record.identifier)
+            before = record.attempts
+            archived_file_upload(storage=storage, record=record, on_read=on_read,
+                                 remote=listed.get(record.identifier, {}).get(record.file_name))
+            if record.attempts > before and record.status == Status.UPLOADED:
+                report.bytes_sent += record.size or 0
+            if on_file:
+                on_file(record)
+    archived_files_verify(storage=storage, records=report.files, wait=0 if verify_only else wait,
+                          recheck_verified=verify_only)
+    report.seconds = time.monotonic() - started
+    return report

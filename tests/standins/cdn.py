@@ -19,7 +19,7 @@ import datetime as dt
 import hashlib
 import socket
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -52,13 +52,13 @@ class Release:
                 yield chunk
 
 
-@dataclass(frozen=True)
+@dataclass
 class RecordedRequest:
     method: str
     path: str
     range: str | None  # the Range header as sent
     if_range: str | None
-    status: int  # what the stand-in answered
+    status: int | None = None  # what the stand-in answered; None while it is still deciding (a delay)
 
 
 @dataclass
@@ -197,8 +197,9 @@ class CdnStandIn:
 
     @property
     def requests(self) -> list[RecordedRequest]:
+        """Every request so far, oldest first (copies: later answers do not change them)."""
         with self._lock:
-            return list(self._requests)
+            return [replace(r) for r in self._requests]
 
     def requests_of(self, method: str) -> list[RecordedRequest]:
         return [r for r in self.requests if r.method == method]
@@ -212,31 +213,37 @@ class CdnStandIn:
             self._faults.append(_Fault(kind, tuple(methods), times, options))
 
     def _take_faults(self, method: str) -> dict[str, dict]:
-        """The faults this request gets (one per kind, oldest first), counting it against them."""
-        taken: dict[str, dict] = {}
+        """The faults this request gets (one per kind, oldest first), counting it against them.
+
+        A failure answer replaces the whole response, so it alone is counted then:
+        a cut queued behind a 503 still hits the next GET that gets a body.
+        """
         with self._lock:
+            matching: dict[str, _Fault] = {}
             for fault in self._faults:
-                if method in fault.methods and fault.kind not in taken:
-                    taken[fault.kind] = fault.options
-                    if fault.times is not None:
-                        fault.times -= 1
+                if method in fault.methods and fault.kind not in matching:
+                    matching[fault.kind] = fault
+            if "fail" in matching:
+                matching = {kind: f for kind, f in matching.items() if kind in ("fail", "delay")}
+            for fault in matching.values():
+                if fault.times is not None:
+                    fault.times -= 1
             self._faults = [f for f in self._faults if f.times is None or f.times > 0]
-        return taken
+            return {kind: fault.options for kind, fault in matching.items()}
 
     def _record(self, handler: BaseHTTPRequestHandler, status: int) -> None:
         with self._lock:
-            self._requests.append(
-                RecordedRequest(
-                    method=handler.command,
-                    path=handler.path,
-                    range=handler.headers.get("Range"),
-                    if_range=handler.headers.get("If-Range"),
-                    status=status,
-                )
-            )
+            handler.recorded.status = status
 
     def _serve(self, handler: BaseHTTPRequestHandler) -> None:
         method = handler.command
+        # Recorded on arrival, so a request the client gave up on (timeout) still counts.
+        handler.recorded = RecordedRequest(
+            method=method, path=handler.path, range=handler.headers.get("Range"),
+            if_range=handler.headers.get("If-Range"),
+        )
+        with self._lock:
+            self._requests.append(handler.recorded)
         faults = self._take_faults(method)
         delay = faults.get("delay")
         if delay and delay["before"] == "headers":

@@ -1,0 +1,35 @@
+"""The pipeline's exceptions.
+
+Tasks retry on `TransientFetchError` only; every other `PipelineError` marks the
+stage failed, because retrying it would only repeat the same answer. Messages
+are one line and name what failed and why, so a failure report reads without a
+traceback.
+"""
+
+
+class PipelineError(Exception):
+    """Base of every error a stage expects and reports."""
+
+
+class TransientFetchError(PipelineError):
+    """The state's CDN did not answer usefully this time (connection cut, timeout, 5xx); try again later."""
+
+
+class ExportUnavailable(PipelineError):
+    """The export cannot be fetched as asked (4xx, missing file, no Last-Modified); retrying will not help."""
+
+
+class ReleaseChanged(PipelineError):
+    """What the GET delivered is not the release the HEAD announced; the partial download was discarded."""
+
+
+class BadExport(PipelineError):
+    """The downloaded file is not a sound zip (not a zip, empty, truncated, CRC mismatch)."""
+
+
+class LoadMismatch(PipelineError):
+    """PostgreSQL loaded a different number of rows than the clean stage wrote; the table was left as it was."""
+
+
+class BadTable(PipelineError):
+    """A table of the export cannot be cleaned at all (missing from the zip, unreadable header)."""

@@ -106,7 +106,8 @@ def _row_pattern(columns: list[Column]) -> re.Pattern:
         c.fast_pattern().replace(r"[^\t]", r"[ -~]") if c.kind == TEXT else c.fast_pattern()
         for c in columns
     ]
-    return re.compile("\t".join(parts) + "\r")
+    # (?!\r): an empty line is a blank line, even in a one-column table (FILERS_CD).
+    return re.compile("(?!\r)" + "\t".join(parts) + "\r")
 
 
 class _TableCleaner:

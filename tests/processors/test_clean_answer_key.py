@@ -1,0 +1,70 @@
+"""The clean stage against the sample export's answer key, at several seeds.
+
+Every injected fault must come out exactly as the key says: the right record
+repaired, rejoined or fixed, or the record quarantined at its line; nothing
+else quarantined, and no record lost (records in = out + quarantined).
+"""
+
+import csv
+import json
+import zipfile
+from collections import Counter, defaultdict
+
+import pytest
+
+from processors.clean import table_clean
+from processors.sample_export import sample_export_write
+from processors.schema import all_table_schemas
+from processors.table_jobs import member_name
+
+KEPT = {"repaired", "rejoined", "fixed", "kept", "duplicate"}
+
+
+def read_csv(path):
+    with open(path, newline="", encoding="utf-8") as f:
+        return list(csv.reader(f))
+
+
+@pytest.mark.parametrize("seed", [11, 12, 13])
+def test_every_fault_handled_as_the_answer_key_says(tmp_path, seed):
+    summary = sample_export_write(path=tmp_path / "export.zip", seed=seed, records=20_000, dirt_rate=0.01)
+    faults, tables = defaultdict(list), {}
+    for entry in map(json.loads, open(summary["answer_key"], encoding="utf-8")):
+        if "fault" in entry:
+            faults[entry["table"]].append(entry)
+        else:
+            tables[entry["table"]] = entry["summary"]
+    checked = Counter()
+    with zipfile.ZipFile(tmp_path / "export.zip") as archive:
+        for table, schema in all_table_schemas().items():
+            with archive.open(member_name(table)) as source:
+                result = table_clean(
+                    source=source, schema=schema,
+                    clean_path=tmp_path / f"{table}.csv", errors_path=tmp_path / f"{table}.errors.csv",
+                )
+            expected = tables[table]
+            key = faults[table]
+            out = read_csv(tmp_path / f"{table}.csv")
+            errors = read_csv(tmp_path / f"{table}.errors.csv")[1:]
+            assert out[0] == expected["columns"]
+            rows = Counter(map(tuple, out[1:]))
+
+            quarantined = {a["line"]: a for a in key if a["expect"] == "quarantined"}
+            assert {int(e[0]): int(e[1]) for e in errors} == {ln: a["lines"] for ln, a in quarantined.items()}, table
+            for a in key:
+                if a["expect"] in KEPT:
+                    assert rows[tuple(a["record"])] > 0, (table, a)
+                checked[a["expect"]] += 1
+            count = Counter(a["expect"] for a in key)
+            assert result.repaired == count["repaired"], table
+            assert result.rejoined == count["rejoined"], table
+            assert result.duplicates == count["duplicate"], table
+            assert result.blank_lines == expected["blank_lines"] == count["blank"], table
+            assert result.records_in == expected["records"] == result.records_out + result.quarantined, table
+            assert result.quarantined == len(quarantined), table
+            assert result.lines == expected["lines"] - (1 if expected["lines"] else 0), table
+            columns = [schema.column(n) if n in schema.column_names else None for n in out[0]]
+            for row in out[1:]:
+                assert all(c is None or c.is_valid(v) for c, v in zip(columns, row)), (table, row)
+    # The seeds exercise every outcome.
+    assert {"repaired", "quarantined", "rejoined", "fixed", "blank", "duplicate", "kept"} <= set(checked)

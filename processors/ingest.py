@@ -85,9 +85,10 @@ def release_ingest(*, source: str | None = None, force: bool = False, progress: 
     if version is not None and version.status == RawDataVersion.Status.LOADED and not force:
         return IngestReport(outcome="up_to_date", version=version)
     if version is None:
-        version = RawDataVersion.objects.create(
-            release_datetime=info.last_modified, source=source,
-            expected_size=info.content_length, etag=info.etag,
+        # get_or_create: another ingest may have created it a moment ago.
+        version, _ = RawDataVersion.objects.get_or_create(
+            release_datetime=info.last_modified,
+            defaults={"source": source, "expected_size": info.content_length, "etag": info.etag},
         )
         check.version = version
         check.save(update_fields=["version"])

@@ -1,0 +1,156 @@
+"""`manage.py ingest` end to end: stand-in CDN, real PostgreSQL, sample exports."""
+
+import datetime as dt
+import zipfile
+
+import pytest
+from django.core.management import CommandError
+
+from calaccess_archive.models import RawDataFile, RawDataVersion, ReleaseCheck
+from tests.ingest_helpers import ingest_json, rewrite_zip, sample_zip, table_counts
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DAY1 = dt.datetime(2026, 11, 19, 11, 40, tzinfo=dt.UTC)
+DAY2 = dt.datetime(2026, 11, 20, 11, 52, tzinfo=dt.UTC)
+
+
+@pytest.fixture(scope="module")
+def exports(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("exports")
+    return {"day1": sample_zip(directory, seed=1), "day2": sample_zip(directory, seed=2)}
+
+
+def assert_every_record_accounted_for(document):
+    assert len(document["tables"]) == 80
+    for table, t in document["tables"].items():
+        assert t["records_in"] == t["records_out"] + t["quarantined"], table
+        assert t["records_loaded"] == t["records_out"], table
+        assert t["status"] == "loaded", table
+
+
+def test_new_release_is_ingested_then_up_to_date(cdn, exports):
+    cdn.publish(exports["day1"], last_modified=DAY1)
+    document = ingest_json("--source", cdn.url)
+    assert document["outcome"] == "ingested"
+    assert document["release"]["release_datetime"] == DAY1.isoformat()
+    assert document["release"]["download_size"] == exports["day1"].stat().st_size
+    assert_every_record_accounted_for(document)
+    counts = table_counts()
+    assert counts == {t: v["records_loaded"] for t, v in document["tables"].items()}
+    assert sum(counts.values()) > 3000
+
+    again = ingest_json("--source", cdn.url)
+    assert again["outcome"] == "up_to_date"
+    assert RawDataVersion.objects.count() == 1
+    checks = list(ReleaseCheck.objects.order_by("checked_at").values_list("outcome", flat=True))
+    assert checks == ["new", "up_to_date"]
+    assert len(cdn.requests_of("GET")) >= 1 and len(cdn.requests_of("HEAD")) == 2
+
+    cdn.publish(exports["day2"], last_modified=DAY2)
+    newer = ingest_json("--source", cdn.url)
+    assert newer["outcome"] == "ingested" and RawDataVersion.objects.count() == 2
+    assert table_counts() == {t: v["records_loaded"] for t, v in newer["tables"].items()}
+
+
+def test_cut_download_is_resumed(cdn, exports, monkeypatch):
+    # A cut loses the chunk being read; small chunks make the resumption visible on a small file.
+    monkeypatch.setattr("processors.download.CHUNK_SIZE", 8192)
+    cdn.publish(exports["day1"], last_modified=DAY1)
+    cdn.cut_after(20_000, times=2)
+    document = ingest_json("--source", cdn.url)
+    assert_every_record_accounted_for(document)
+    ranges = [r.range for r in cdn.requests_of("GET")]
+    assert ranges == [None, "bytes=16384-", "bytes=32768-"]
+
+
+def test_server_errors_then_success(cdn, exports, settings):
+    settings.CALACCESS_RETRY_BACKOFF = 0.01
+    cdn.publish(exports["day1"], last_modified=DAY1)
+    cdn.fail(503, times=2, methods=("GET",))
+    assert_every_record_accounted_for(ingest_json("--source", cdn.url))
+
+
+def test_unreachable_export_fails_with_one_line_and_is_recorded(cdn):
+    cdn.fail(404, times=None)
+    with pytest.raises(CommandError) as error:
+        ingest_json("--source", cdn.url)
+    assert "\n" not in str(error.value) and "404" in str(error.value)
+    assert ReleaseCheck.objects.get().outcome == "failed"
+
+
+def test_old_file_under_new_head_is_refused_and_earlier_release_untouched(cdn, exports):
+    cdn.publish(exports["day1"], last_modified=DAY1)
+    ingest_json("--source", cdn.url)
+    before = table_counts()
+    cdn.publish(exports["day2"], last_modified=DAY2)
+    cdn.serve_previous(times=None)
+    with pytest.raises(CommandError, match="(?i)release|size|last-modified"):
+        ingest_json("--source", cdn.url)
+    assert table_counts() == before
+    failed = RawDataVersion.objects.get(release_datetime=DAY2)
+    assert failed.status == "failed" and failed.stages.get(stage="download").status == "failed"
+    assert not failed.zip_path.exists()
+
+
+def test_last_modified_changing_between_head_and_get_is_refused(cdn, exports):
+    cdn.publish(exports["day1"], last_modified=DAY1)
+    cdn.shift_last_modified(dt.timedelta(hours=1))
+    with pytest.raises(CommandError, match="(?i)last-modified"):
+        ingest_json("--source", cdn.url)
+
+
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"this is not a zip file at all", "not a zip"),
+        (b"", "not a zip|empty"),
+        (bytes(range(256)) * 100, "not a zip"),
+    ],
+)
+def test_bad_input_gives_a_clear_error_and_leaves_earlier_release(cdn, exports, content, reason):
+    cdn.publish(exports["day1"], last_modified=DAY1)
+    ingest_json("--source", cdn.url)
+    before = table_counts()
+    cdn.publish(content, last_modified=DAY2)
+    with pytest.raises(CommandError, match=f"(?i){reason}") as error:
+        ingest_json("--source", cdn.url)
+    assert "\n" not in str(error.value)
+    assert table_counts() == before
+    assert RawDataVersion.objects.get(release_datetime=DAY1).status == "loaded"
+
+
+def test_empty_zip_and_missing_tables(tmp_path, cdn, exports):
+    empty = tmp_path / "empty.zip"
+    zipfile.ZipFile(empty, "w").close()
+    cdn.publish(empty, last_modified=DAY1)
+    with pytest.raises(CommandError, match="(?i)empty"):
+        ingest_json("--source", cdn.url)
+    partial = rewrite_zip(exports["day1"], tmp_path / "partial.zip", drop={"CalAccess/DATA/RCPT_CD.TSV"})
+    cdn.publish(partial, last_modified=DAY2)
+    with pytest.raises(CommandError, match="1 table\\(s\\) missing: RCPT_CD"):
+        ingest_json("--source", cdn.url)
+    assert table_counts()["RCPT_CD"] == 0
+
+
+def test_local_path_source_for_backfills(exports):
+    document = ingest_json("--source", str(exports["day1"]))
+    assert_every_record_accounted_for(document)
+    assert ingest_json("--source", f"file://{exports['day1']}")["outcome"] == "up_to_date"
+
+
+def test_force_cleans_and_loads_again_with_identical_results(exports):
+    first = ingest_json("--source", str(exports["day1"]))
+    forced = ingest_json("--source", str(exports["day1"]), "--force")
+    assert forced["outcome"] == "ingested"
+    assert forced["tables"] == first["tables"]
+
+
+def test_schema_drift_is_detected_recorded_and_loaded_by_name(tmp_path):
+    drifted = sample_zip(tmp_path, seed=5, drift={"RCPT_CD": {"add": ["NEW_COL"], "remove": ["MEMO_CODE"]}})
+    document = ingest_json("--source", str(drifted))
+    rcpt = document["tables"]["RCPT_CD"]
+    assert rcpt["columns_added"] == ["NEW_COL"] and rcpt["columns_missing"] == ["MEMO_CODE"]
+    assert document["release"]["schema_drift"]["RCPT_CD"] == {"added": ["NEW_COL"], "missing": ["MEMO_CODE"]}
+    assert rcpt["records_loaded"] == rcpt["records_out"] > 0
+    assert RawDataFile.objects.get(table="RCPT_CD").has_drift

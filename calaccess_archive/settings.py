@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "calaccess_raw",
     "calaccess_archive",
+    "ocd",
 ]
 
 MIDDLEWARE = [

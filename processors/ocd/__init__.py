@@ -1,0 +1,1 @@
+"""Open Civic Data processing of a release (docs/ocd-processing.md): one module per domain."""

@@ -1,0 +1,209 @@
+"""Committees, filings, filing actions (one per amendment) and transactions of the current amendment."""
+
+from __future__ import annotations
+
+from .common import add_counts, name_sql, numeric_id_sql, ocd, org_id, rows
+
+FILING_ID_OF_COVER = ocd("campaign-finance-filing", "'filing:' || \"FILING_ID\"")
+FILING_OF_VERSION = ocd("campaign-finance-filing", "'filing:' || v.\"FILING_ID\"")
+ACTION_OF_VERSION = ocd("campaign-finance-filing-action", "v.\"FILING_ID\" || ':' || v.\"AMEND_ID\"")
+ACTION_OF_COVER = ocd("campaign-finance-filing-action", "c.\"FILING_ID\" || ':' || c.\"AMEND_ID\"")
+
+# CAL-ACCESS ENTITY_CD -> OCD entity type of a contributor or payee.
+ENTITY_TYPE_SQL = """(CASE upper(btrim({col})) WHEN 'IND' THEN 'person' WHEN 'COM' THEN 'committee'
+                     WHEN 'SCC' THEN 'committee' WHEN 'RCP' THEN 'committee' ELSE 'organization' END)"""
+
+# Item tables: (table, {FORM_TYPE: classification, is_in_kind, direction}, columns).
+# direction "in": the other party sends to the filer; "out": the filer sends to the other party.
+ITEMS = [
+    (
+        "RCPT_CD",
+        {"A": ("contribution", False, "in"), "C": ("contribution", True, "in")},
+        {"name": name_sql('i."CTRIB_NAMT"', 'i."CTRIB_NAMF"', 'i."CTRIB_NAML"', 'i."CTRIB_NAMS"'),
+         "amount": 'i."AMOUNT"', "date": 'i."RCPT_DATE"', "description": 'i."CTRIB_DSCR"',
+         "committee": 'i."CMTE_ID"', "entity": 'i."ENTITY_CD"'},
+    ),
+    (
+        "EXPN_CD",
+        {"E": ("expenditure", False, "out")},
+        {"name": name_sql('i."PAYEE_NAMT"', 'i."PAYEE_NAMF"', 'i."PAYEE_NAML"', 'i."PAYEE_NAMS"'),
+         "amount": 'i."AMOUNT"', "date": 'i."EXPN_DATE"', "description": 'i."EXPN_DSCR"',
+         "committee": 'i."CMTE_ID"', "entity": 'i."ENTITY_CD"'},
+    ),
+    (
+        "LOAN_CD",
+        {"B1": ("loan", False, "in")},
+        {"name": name_sql('i."LNDR_NAMT"', 'i."LNDR_NAMF"', 'i."LNDR_NAML"', 'i."LNDR_NAMS"'),
+         "amount": 'i."LOAN_AMT1"', "date": 'i."LOAN_DATE1"', "description": "''",
+         "committee": 'i."CMTE_ID"', "entity": 'i."ENTITY_CD"'},
+    ),
+    (
+        "S497_CD",
+        {"F497P1": ("contribution", False, "in"), "F497P2": ("contribution", False, "out")},
+        {"name": name_sql('i."ENTY_NAMT"', 'i."ENTY_NAMF"', 'i."ENTY_NAML"', 'i."ENTY_NAMS"'),
+         "amount": 'i."AMOUNT"', "date": 'i."CTRIB_DATE"', "description": "''",
+         "committee": 'i."CMTE_ID"', "entity": 'i."ENTITY_CD"'},
+    ),
+]
+
+
+def covers_stage(*, cursor, skipped: dict) -> None:
+    """ocd_cover_version: one cover per (FILING_ID, AMEND_ID); ocd_cover: the current (highest AMEND_ID) one."""
+    add_counts(
+        skipped,
+        "CVR_CAMPAIGN_DISCLOSURE_CD",
+        rows(
+            cursor,
+            f"""SELECT CASE WHEN "FILING_ID" IS NULL THEN 'no_filing_id'
+                            WHEN rn > 1 THEN 'duplicate_key'
+                            WHEN {numeric_id_sql('"FILER_ID"')} IS NULL THEN 'bad_filer_id' END, count(*)
+                FROM (SELECT *, row_number() OVER (PARTITION BY "FILING_ID", coalesce("AMEND_ID", 0) ORDER BY id) AS rn
+                      FROM "CVR_CAMPAIGN_DISCLOSURE_CD") AS s GROUP BY 1""",
+        ),
+    )
+    cursor.execute(
+        f"""CREATE TEMP TABLE ocd_cover_version ON COMMIT DROP AS
+            SELECT DISTINCT ON ("FILING_ID", coalesce("AMEND_ID", 0)) *, {numeric_id_sql('"FILER_ID"')} AS filer_id
+            FROM "CVR_CAMPAIGN_DISCLOSURE_CD"
+            WHERE "FILING_ID" IS NOT NULL AND {numeric_id_sql('"FILER_ID"')} IS NOT NULL
+            ORDER BY "FILING_ID", coalesce("AMEND_ID", 0), id"""
+    )
+    cursor.execute('UPDATE ocd_cover_version SET "AMEND_ID" = 0 WHERE "AMEND_ID" IS NULL')
+    cursor.execute(
+        """CREATE TEMP TABLE ocd_cover ON COMMIT DROP AS
+           SELECT DISTINCT ON ("FILING_ID") * FROM ocd_cover_version ORDER BY "FILING_ID", "AMEND_ID" DESC"""
+    )
+    cursor.execute('CREATE INDEX ON ocd_cover ("FILING_ID", "AMEND_ID")')
+    cursor.execute("ANALYZE ocd_cover")
+
+
+def committees_build(*, cursor, params: dict, unmatched: dict) -> None:
+    """One Committee per filer of a current cover page, named from FILERNAME_CD (latest), else from its latest cover."""
+    cursor.execute(
+        f"""INSERT INTO opencivicdata_committee (id, name, committee_type, parent_id, calaccess_filer_id,
+              created_at, updated_at, extras)
+            SELECT {ocd("campaign-finance-committee", "'filer:' || c.filer_id")},
+              left(coalesce(NULLIF(fn.name, ''), c.name), 500), coalesce(NULLIF(fn.filer_type, ''), c.cmtte_type),
+              NULL, c.filer_id, %(ts)s, %(ts)s, jsonb_build_object('name_source', CASE WHEN NULLIF(fn.name, '')
+                IS NULL THEN 'cover' ELSE 'FILERNAME_CD' END)
+            FROM (
+              SELECT DISTINCT ON (filer_id) filer_id, btrim("CMTTE_TYPE") AS cmtte_type,
+                {name_sql('"FILER_NAMT"', '"FILER_NAMF"', '"FILER_NAML"', '"FILER_NAMS"')} AS name
+              FROM ocd_cover ORDER BY filer_id, "FILING_ID" DESC
+            ) AS c
+            LEFT JOIN (
+              SELECT DISTINCT ON ("FILER_ID") "FILER_ID" AS filer_id, btrim("FILER_TYPE") AS filer_type,
+                {name_sql('"NAMT"', '"NAMF"', '"NAML"', '"NAMS"')} AS name
+              FROM "FILERNAME_CD" WHERE "FILER_ID" IS NOT NULL
+              ORDER BY "FILER_ID", "EFFECT_DT" DESC NULLS LAST, id DESC
+            ) AS fn ON fn.filer_id = c.filer_id""",
+        params,
+    )
+    add_counts(
+        unmatched,
+        "opencivicdata_committee",
+        rows(cursor, "SELECT 'not_in_filername_cd', count(*) FROM opencivicdata_committee"
+             " WHERE extras->>'name_source' = 'cover'"),
+    )
+
+
+def filings_build(*, cursor, params: dict, unmatched: dict) -> None:
+    """One Filing per FILING_ID with a cover page (its current amendment), one FilingAction per amendment."""
+    cursor.execute(
+        f"""INSERT INTO opencivicdata_filing (id, classification, coverage_start_date, coverage_end_date, filer_id,
+              recipient_id, calaccess_filing_id, current_amend_id, created_at, updated_at, extras)
+            SELECT {FILING_ID_OF_COVER}, btrim("FORM_TYPE"),
+              "FROM_DATE", "THRU_DATE", {ocd("campaign-finance-committee", "'filer:' || filer_id")},
+              {org_id("secretary-of-state")}, "FILING_ID", "AMEND_ID", %(ts)s, %(ts)s,
+              jsonb_build_object('report_num', btrim("REPORT_NUM"), 'statement_type', btrim("STMT_TYPE"))
+            FROM ocd_cover""",
+        params,
+    )
+    cursor.execute(
+        f"""INSERT INTO opencivicdata_filingaction (id, filing_id, classification, description, date,
+              supersedes_prior_versions, is_current, amend_id, created_at, updated_at, extras)
+            SELECT {ACTION_OF_VERSION},
+              {FILING_OF_VERSION},
+              CASE WHEN v."AMEND_ID" = 0 THEN 'filing' ELSE 'amendment' END,
+              CASE WHEN v."AMEND_ID" = 0 THEN 'Original filing' ELSE 'Amendment ' || v."AMEND_ID" END,
+              coalesce(ff.filing_date, v."RPT_DATE"), v."AMEND_ID" > 0, v."AMEND_ID" = c."AMEND_ID",
+              v."AMEND_ID", %(ts)s, %(ts)s,
+              jsonb_build_object('date_source', CASE WHEN ff.filing_date IS NOT NULL THEN 'FILER_FILINGS_CD'
+                                                     ELSE 'cover RPT_DATE' END)
+            FROM ocd_cover_version AS v
+            JOIN ocd_cover AS c ON c."FILING_ID" = v."FILING_ID"
+            LEFT JOIN (
+              SELECT DISTINCT ON ("FILING_ID", "FILING_SEQUENCE") "FILING_ID", "FILING_SEQUENCE",
+                "FILING_DATE" AS filing_date
+              FROM "FILER_FILINGS_CD" ORDER BY "FILING_ID", "FILING_SEQUENCE", id
+            ) AS ff ON ff."FILING_ID" = v."FILING_ID" AND ff."FILING_SEQUENCE" = v."AMEND_ID\"""",
+        params,
+    )
+    add_counts(
+        unmatched,
+        "FILER_FILINGS_CD",
+        rows(cursor, """SELECT 'filing_without_campaign_cover', count(DISTINCT f."FILING_ID")
+                        FROM "FILER_FILINGS_CD" AS f LEFT JOIN ocd_cover AS c ON c."FILING_ID" = f."FILING_ID"
+                        WHERE c."FILING_ID" IS NULL"""),
+    )
+
+
+def _item_reason(forms: dict) -> str:
+    kept = ", ".join(f"'{f}'" for f in forms)
+    return f"""CASE
+      WHEN i."FILING_ID" IS NULL THEN 'no_filing_id'
+      WHEN btrim(i."FORM_TYPE") NOT IN ({kept}) THEN 'schedule_not_processed'
+      WHEN c."FILING_ID" IS NULL THEN 'no_campaign_cover'
+      WHEN coalesce(i."AMEND_ID", 0) < c."AMEND_ID" THEN 'superseded_amendment'
+      WHEN coalesce(i."AMEND_ID", 0) > c."AMEND_ID" THEN 'amendment_without_cover'
+      WHEN row_number() OVER (PARTITION BY i."FILING_ID", i."AMEND_ID", i."LINE_ITEM", i."REC_TYPE", i."FORM_TYPE"
+                              ORDER BY i.id) > 1 THEN 'duplicate_key'
+    END"""
+
+
+def transactions_build(*, cursor, params: dict, skipped: dict) -> None:
+    """Transactions of the current amendment of each filing, from the item tables in ITEMS; the rest counted by reason."""
+    for table, forms, col in ITEMS:
+        source = f"""FROM "{table}" AS i LEFT JOIN ocd_cover AS c ON c."FILING_ID" = i."FILING_ID\""""
+        add_counts(
+            skipped,
+            table,
+            rows(cursor, f"SELECT reason, count(*) FROM (SELECT {_item_reason(forms)} AS reason {source}) AS s"
+                 " GROUP BY reason"),
+        )
+        classification = "CASE btrim(i.\"FORM_TYPE\") " + " ".join(
+            f"WHEN '{f}' THEN '{c}'" for f, (c, _, _) in forms.items()) + " END"
+        in_kind = "btrim(i.\"FORM_TYPE\") IN (" + (
+            ", ".join(f"'{f}'" for f, (_, k, _) in forms.items() if k) or "''") + ")"
+        outgoing = "btrim(i.\"FORM_TYPE\") IN (" + (
+            ", ".join(f"'{f}'" for f, (_, _, d) in forms.items() if d == "out") or "''") + ")"
+        filer = ocd("campaign-finance-committee", "'filer:' || c.filer_id")
+        other_committee = f"""(SELECT cm.id FROM opencivicdata_committee AS cm
+                               WHERE cm.calaccess_filer_id = {numeric_id_sql(col['committee'])})"""
+        other_type = ENTITY_TYPE_SQL.format(col=col["entity"])
+        key = f"""'{table}:' || i."FILING_ID" || ':' || i."AMEND_ID" || ':' || coalesce(i."LINE_ITEM"::text, '')
+                  || ':' || btrim(i."REC_TYPE") || ':' || btrim(i."FORM_TYPE")"""
+        cursor.execute(
+            f"""INSERT INTO opencivicdata_transaction (id, filing_action_id, classification, amount_value,
+                  amount_currency, is_in_kind, election_id, sender_entity_type, sender_committee_id,
+                  sender_organization_id, sender_person_id, sender_name, recipient_entity_type,
+                  recipient_committee_id, recipient_organization_id, recipient_person_id, recipient_name, date,
+                  description, created_at, updated_at, extras)
+                SELECT {ocd("campaign-finance-transaction", key)},
+                  {ACTION_OF_COVER},
+                  {classification}, {col['amount']}, 'USD', {in_kind}, NULL,
+                  CASE WHEN {outgoing} THEN 'committee' ELSE {other_type} END,
+                  CASE WHEN {outgoing} THEN {filer} ELSE {other_committee} END, NULL, NULL,
+                  left(CASE WHEN {outgoing} THEN '' ELSE {col['name']} END, 500),
+                  CASE WHEN {outgoing} THEN {other_type} ELSE 'committee' END,
+                  CASE WHEN {outgoing} THEN {other_committee} ELSE {filer} END, NULL, NULL,
+                  left(CASE WHEN {outgoing} THEN {col['name']} ELSE '' END, 500),
+                  {col['date']}, left(btrim({col['description']}), 500), %(ts)s, %(ts)s,
+                  jsonb_build_object('calaccess_table', '{table}', 'filing_id', i."FILING_ID",
+                    'amend_id', i."AMEND_ID", 'line_item', i."LINE_ITEM", 'schedule', btrim(i."FORM_TYPE"),
+                    'tran_id', btrim(i."TRAN_ID"), 'memo_code', btrim(i."MEMO_CODE"))
+                FROM (SELECT i.*, {_item_reason(forms)} AS reason {source}) AS i
+                JOIN ocd_cover AS c ON c."FILING_ID" = i."FILING_ID"
+                WHERE i.reason IS NULL""",
+            params,
+        )

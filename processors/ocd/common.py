@@ -1,0 +1,103 @@
+"""Shared SQL pieces of the OCD processing (rules in docs/ocd-processing.md)."""
+
+from __future__ import annotations
+
+# State offices a candidacy can be for: code -> (label, organization key, division kind).
+# Form 501 names the office by a lookup code and text, cover pages by a
+# three-letter code or text; both are reduced to these codes (office_code_sql).
+OFFICES = {
+    "GOV": ("Governor", "executive", "state"),
+    "LTG": ("Lieutenant Governor", "executive", "state"),
+    "SOS": ("Secretary of State", "executive", "state"),
+    "CON": ("Controller", "executive", "state"),
+    "TRE": ("Treasurer", "executive", "state"),
+    "ATT": ("Attorney General", "executive", "state"),
+    "INS": ("Insurance Commissioner", "executive", "state"),
+    "SPI": ("Superintendent of Public Instruction", "executive", "state"),
+    "BOE": ("Board of Equalization", "executive", "state"),
+    "SEN": ("State Senate", "senate", "sldu"),
+    "ASM": ("State Assembly", "assembly", "sldl"),
+}
+DISTRICT_RANGE = {"SEN": 40, "ASM": 80, "BOE": 4}
+
+STATE_DIVISION = "ocd-division/country:us/state:ca"
+JURISDICTION = "ocd-jurisdiction/country:us/state:ca/government"
+
+# Fixed organizations: key -> (name, classification, parent key).
+ORGANIZATIONS = {
+    "legislature": ("California State Legislature", "legislature", None),
+    "senate": ("California State Senate", "upper", "legislature"),
+    "assembly": ("California State Assembly", "lower", "legislature"),
+    "executive": ("California Executive Branch", "executive", None),
+    "secretary-of-state": ("California Secretary of State", "executive", "executive"),
+}
+
+
+def ocd(ocd_type: str, key_sql: str) -> str:
+    """SQL for the id of an object: 'ocd-<type>/' || ocd_uuid('<type>:' || key)."""
+    return f"('ocd-{ocd_type}/' || ocd_uuid('{ocd_type}:' || ({key_sql})))"
+
+
+def related(kind: str, key_sql: str) -> str:
+    """SQL for the UUID of a related row (identifier, name, option...)."""
+    return f"ocd_uuid('{kind}:' || ({key_sql}))"
+
+
+def org_id(key: str) -> str:
+    return ocd("organization", f"'{key}'")
+
+
+def office_code_sql(text_sql: str) -> str:
+    """SQL reducing an office's text to one of OFFICES, or NULL."""
+    return f"""(CASE
+      WHEN upper({text_sql}) ~ 'ASSEMBLY' THEN 'ASM'
+      WHEN upper({text_sql}) ~ 'SENATE' AND upper({text_sql}) !~ '(U\\.S\\.|\\mUS\\M|UNITED STATES)' THEN 'SEN'
+      WHEN upper({text_sql}) ~ '(LIEUTENANT|LT\\.? ?GOV)' THEN 'LTG'
+      WHEN upper({text_sql}) ~ 'GOVERNOR' THEN 'GOV'
+      WHEN upper({text_sql}) ~ 'SECRETARY OF STATE' THEN 'SOS'
+      WHEN upper({text_sql}) ~ 'CONTROLLER' THEN 'CON'
+      WHEN upper({text_sql}) ~ 'TREASURER' THEN 'TRE'
+      WHEN upper({text_sql}) ~ 'ATTORNEY GENERAL' THEN 'ATT'
+      WHEN upper({text_sql}) ~ 'INSURANCE' THEN 'INS'
+      WHEN upper({text_sql}) ~ 'SUPERINTENDENT' THEN 'SPI'
+      WHEN upper({text_sql}) ~ 'EQUALIZATION' THEN 'BOE'
+    END)"""
+
+
+def local_sql(text_sql: str) -> str:
+    """SQL: true when a jurisdiction or office text names a city, county or other local body."""
+    return f"(upper({text_sql}) ~ '\\m(CITY|COUNTY|LOCAL|CIT|CTY|LOC)\\M')"
+
+
+def name_sql(prefix: str, first: str, last: str, suffix: str) -> str:
+    """SQL for a display name from CAL-ACCESS's name parts (blank parts dropped, spaces collapsed)."""
+    parts = ", ".join(f"NULLIF(btrim({c}), '')" for c in (prefix, first, last, suffix))
+    return f"btrim(regexp_replace(concat_ws(' ', {parts}), '\\s+', ' ', 'g'))"
+
+
+def numeric_id_sql(text_sql: str) -> str:
+    """SQL: a text filer id as bigint, NULL unless it is all digits (after trimming)."""
+    return f"(CASE WHEN btrim({text_sql}) ~ '^[0-9]{{1,18}}$' THEN btrim({text_sql})::bigint END)"
+
+
+def date_text_sql(text_sql: str) -> str:
+    """SQL: a date written M/D/YYYY[ ...] or YYYY-MM-DD as date, else NULL."""
+    return f"""(CASE
+      WHEN {text_sql} ~ '^\\s*\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}' THEN
+        to_date(substring({text_sql} from '\\d{{1,2}}/\\d{{1,2}}/\\d{{4}}'), 'MM/DD/YYYY')
+      WHEN {text_sql} ~ '^\\s*\\d{{4}}-\\d{{2}}-\\d{{2}}' THEN
+        to_date(substring({text_sql} from '\\d{{4}}-\\d{{2}}-\\d{{2}}'), 'YYYY-MM-DD')
+    END)"""
+
+
+def rows(cursor, sql: str, params: dict | None = None) -> list[tuple]:
+    cursor.execute(sql, params or {})
+    return cursor.fetchall()
+
+
+def add_counts(target: dict, table: str, pairs) -> None:
+    """Add (reason, n) pairs into target[table][reason], leaving out zeros."""
+    for reason, n in pairs:
+        if reason and n:
+            target.setdefault(table, {})
+            target[table][reason] = target[table].get(reason, 0) + int(n)

@@ -1,0 +1,263 @@
+"""CSV exports of the OCD tables (relational) and of the reporter-friendly flat files, streamed with COPY.
+
+Every file is UTF-8 CSV with a header, rows sorted by id (byte order), dates
+ISO 8601 and datetimes in UTC ("2018-12-01T11:30:00Z"), so the same tables
+always give the same bytes. Columns and their types come from one place
+(relational_fields, FLAT_FILES), which also writes the datapackage schemas.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.db import connection, models
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    sql: str
+    type: str  # Frictionless Table Schema type
+    description: str
+
+
+@dataclass(frozen=True)
+class ExportedFile:
+    name: str
+    group: str
+    records: int
+    size: int
+    sha256: str
+    description: str
+    fields: tuple[Field, ...]
+
+
+def _field_of(field: models.Field) -> Field:
+    column = f'"{field.column}"'
+    description = str(field.help_text or field.verbose_name)
+    if isinstance(field, models.DateTimeField):
+        return Field(field.column, f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')""",
+                     "datetime", description)
+    if isinstance(field, models.BooleanField):
+        return Field(field.column, f"CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END",
+                     "boolean", description)
+    if isinstance(field, models.JSONField):
+        return Field(field.column, f"{column}::text", "object", description)
+    if isinstance(field, models.DateField):
+        return Field(field.column, column, "date", description)
+    if isinstance(field, (models.IntegerField, models.BigIntegerField)) and not field.is_relation:
+        return Field(field.column, column, "integer", description)
+    if isinstance(field, models.DecimalField):
+        return Field(field.column, column, "number", description)
+    return Field(field.column, f"{column}::text" if isinstance(field, models.UUIDField) else column, "string",
+                 description)
+
+
+def relational_fields(model) -> tuple[Field, ...]:
+    """The columns of a model's relational CSV: the id first, then the model's field order."""
+    pk = model._meta.pk
+    return tuple(_field_of(f) for f in [pk] + [f for f in model._meta.concrete_fields if f is not pk])
+
+
+def relational_name(model) -> str:
+    return f"{model._meta.db_table}.csv"
+
+
+def _f(name: str, sql: str, type_: str, description: str) -> Field:
+    return Field(name, sql, type_, description)
+
+
+DATETIME = """to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
+BOOLEAN = "CASE WHEN {0} THEN 'true' WHEN NOT {0} THEN 'false' END"
+
+_CONTRIBUTION_FROM = """FROM opencivicdata_transaction AS t
+  JOIN opencivicdata_filingaction AS a ON a.id = t.filing_action_id
+  JOIN opencivicdata_filing AS f ON f.id = a.filing_id
+  JOIN opencivicdata_committee AS fc ON fc.id = f.filer_id
+  LEFT JOIN opencivicdata_committee AS sc ON sc.id = t.sender_committee_id
+  LEFT JOIN opencivicdata_committee AS rc ON rc.id = t.recipient_committee_id"""
+
+_TRANSACTION_KEYS = [
+    _f("calaccess_filing_id", "f.calaccess_filing_id", "integer", "CAL-ACCESS FILING_ID"),
+    _f("calaccess_amend_id", "a.amend_id", "integer", "AMEND_ID of the amendment reporting it (the current one)"),
+    _f("line_item", "(t.extras->>'line_item')::int", "integer", "CAL-ACCESS LINE_ITEM"),
+    _f("tran_id", "t.extras->>'tran_id'", "string", "The filer's transaction id (TRAN_ID)"),
+    _f("memo_code", "t.extras->>'memo_code'", "string", "MEMO_CODE (X: a memo entry, not itself money moved)"),
+    _f("calaccess_table", "t.extras->>'calaccess_table'", "string", "Raw table: RCPT_CD, EXPN_CD, LOAN_CD, S497_CD"),
+]
+
+# Flat files: name -> (description, FROM clause, fields, sort column).
+FLAT_FILES: dict[str, tuple[str, str, tuple[Field, ...], str]] = {
+    "Candidates.csv": (
+        "One row per candidacy: a person running for a state office in an election.",
+        """FROM opencivicdata_candidacy AS c
+  JOIN opencivicdata_person AS p ON p.id = c.person_id
+  JOIN opencivicdata_candidatecontest AS k ON k.id = c.contest_id
+  JOIN opencivicdata_election AS e ON e.id = k.election_id
+  JOIN opencivicdata_post AS o ON o.id = c.post_id
+  LEFT JOIN opencivicdata_organization AS pa ON pa.id = c.party_id""",
+        (
+            _f("name", "c.candidate_name", "string", "Candidate's name as on the latest filing"),
+            _f("party_name", "pa.name", "string", "Party (from the Form 501 party code)"),
+            _f("election_name", "e.name", "string", "Election"),
+            _f("election_date", "e.date", "date", "Election date"),
+            _f("office", "o.label", "string", "Office sought, with district"),
+            _f("filed_date", "c.filed_date", "date", "Date of the earliest Form 501 for this candidacy"),
+            _f("is_incumbent", BOOLEAN.format("c.is_incumbent"), "boolean", "Unknown in CAL-ACCESS: empty"),
+            _f("created_at", DATETIME.format("c.created_at"), "datetime", "Release datetime of the raw data"),
+            _f("updated_at", DATETIME.format("c.updated_at"), "datetime", "Release datetime of the raw data"),
+            _f("ocd_person_id", "c.person_id", "string", "OCD Person id"),
+            _f("ocd_candidacy_id", "c.id", "string", "OCD Candidacy id"),
+            _f("ocd_election_id", "e.id", "string", "OCD Election id"),
+            _f("ocd_post_id", "c.post_id", "string", "OCD Post id"),
+            _f("ocd_contest_id", "c.contest_id", "string", "OCD CandidateContest id"),
+            _f("ocd_party_id", "c.party_id", "string", "OCD Organization id of the party"),
+            _f("calaccess_filer_id", "(c.extras->>'calaccess_filer_id')::bigint", "integer", "Candidate FILER_ID"),
+            _f("latest_form501_filing_id", "(c.extras->'form501_filing_ids'->>-1)::bigint", "integer",
+               "Latest Form 501 FILING_ID"),
+            _f("form501_filing_count", "jsonb_array_length(c.extras->'form501_filing_ids')", "integer",
+               "Number of Form 501 filings"),
+            _f("cover_filing_count", "jsonb_array_length(c.extras->'cover_filing_ids')", "integer",
+               "Number of campaign cover pages naming the candidate"),
+        ),
+        "c.id",
+    ),
+    "BallotMeasures.csv": (
+        "One row per ballot measure contest.",
+        """FROM opencivicdata_ballotmeasurecontest AS m JOIN opencivicdata_election AS e ON e.id = m.election_id""",
+        (
+            _f("name", "m.name", "string", "Measure"),
+            _f("description", "m.description", "string", "Measure name as filers wrote it"),
+            _f("ballot_number", "m.extras->>'calaccess_ballot_number'", "string", "Ballot number, if reported"),
+            _f("jurisdiction", "m.extras->>'calaccess_jurisdiction'", "string", "Jurisdiction as reported"),
+            _f("election_name", "e.name", "string", "Election"),
+            _f("election_date", "e.date", "date", "Election date"),
+            _f("created_at", DATETIME.format("m.created_at"), "datetime", "Release datetime of the raw data"),
+            _f("updated_at", DATETIME.format("m.updated_at"), "datetime", "Release datetime of the raw data"),
+            _f("ocd_contest_id", "m.id", "string", "OCD BallotMeasureContest id"),
+            _f("ocd_election_id", "e.id", "string", "OCD Election id"),
+        ),
+        "m.id",
+    ),
+    "Committees.csv": (
+        "One row per committee that filed a campaign statement.",
+        """FROM opencivicdata_committee AS c""",
+        (
+            _f("name", "c.name", "string", "Latest name"),
+            _f("committee_type", "c.committee_type", "string", "Type as CAL-ACCESS records it"),
+            _f("calaccess_filer_id", "c.calaccess_filer_id", "integer", "CAL-ACCESS FILER_ID"),
+            _f("filing_count", "(SELECT count(*) FROM opencivicdata_filing AS f WHERE f.filer_id = c.id)",
+               "integer", "Number of campaign filings"),
+            _f("ocd_committee_id", "c.id", "string", "OCD Committee id"),
+        ),
+        "c.id",
+    ),
+    "Filings.csv": (
+        "One row per campaign filing, as of its current (latest) amendment.",
+        """FROM opencivicdata_filing AS f
+  JOIN opencivicdata_committee AS c ON c.id = f.filer_id
+  JOIN opencivicdata_filingaction AS a ON a.filing_id = f.id AND a.is_current""",
+        (
+            _f("calaccess_filing_id", "f.calaccess_filing_id", "integer", "CAL-ACCESS FILING_ID"),
+            _f("form", "f.classification", "string", "Form, e.g. F460"),
+            _f("committee_name", "c.name", "string", "Filer"),
+            _f("calaccess_filer_id", "c.calaccess_filer_id", "integer", "Filer's FILER_ID"),
+            _f("coverage_start_date", "f.coverage_start_date", "date", "Start of the period covered"),
+            _f("coverage_end_date", "f.coverage_end_date", "date", "End of the period covered"),
+            _f("filing_date", "a.date", "date", "Date the current amendment was filed"),
+            _f("current_amend_id", "f.current_amend_id", "integer", "AMEND_ID of the current amendment"),
+            _f("amendment_count", "(SELECT count(*) - 1 FROM opencivicdata_filingaction AS x"
+               " WHERE x.filing_id = f.id)", "integer", "Number of amendments after the original"),
+            _f("ocd_filing_id", "f.id", "string", "OCD Filing id"),
+            _f("ocd_filing_action_id", "a.id", "string", "OCD FilingAction id of the current amendment"),
+            _f("ocd_committee_id", "c.id", "string", "OCD Committee id"),
+        ),
+        "f.id",
+    ),
+    "Contributions.csv": (
+        "One row per contribution of a current amendment (Form 460 schedules A and C, Form 497).",
+        _CONTRIBUTION_FROM + "\nWHERE t.classification = 'contribution'",
+        (
+            _f("date", "t.date", "date", "Date of the contribution"),
+            _f("amount", "t.amount_value", "number", "Amount in US dollars"),
+            _f("is_in_kind", BOOLEAN.format("t.is_in_kind"), "boolean", "Non-monetary (schedule C)"),
+            _f("schedule", "t.extras->>'schedule'", "string", "Form part: A, C, F497P1 (received), F497P2 (made)"),
+            _f("contributor_name", "coalesce(NULLIF(t.sender_name, ''), sc.name)", "string", "Who gave"),
+            _f("contributor_type", "t.sender_entity_type", "string", "person, committee or organization"),
+            _f("recipient_name", "coalesce(NULLIF(t.recipient_name, ''), rc.name)", "string", "Who received"),
+            _f("recipient_type", "t.recipient_entity_type", "string", "person, committee or organization"),
+            _f("description", "t.description", "string", "Description (in-kind contributions)"),
+            _f("filer_name", "fc.name", "string", "Committee that reported it"),
+            *_TRANSACTION_KEYS,
+            _f("ocd_transaction_id", "t.id", "string", "OCD Transaction id"),
+            _f("ocd_filing_id", "f.id", "string", "OCD Filing id"),
+            _f("ocd_filing_action_id", "a.id", "string", "OCD FilingAction id"),
+            _f("ocd_contributor_committee_id", "t.sender_committee_id", "string", "OCD Committee id of the giver"),
+            _f("ocd_recipient_committee_id", "t.recipient_committee_id", "string", "OCD Committee id of the receiver"),
+        ),
+        "t.id",
+    ),
+    "Expenditures.csv": (
+        "One row per expenditure of a current amendment (Form 460 schedule E).",
+        _CONTRIBUTION_FROM + "\nWHERE t.classification = 'expenditure'",
+        (
+            _f("date", "t.date", "date", "Date of the payment"),
+            _f("amount", "t.amount_value", "number", "Amount in US dollars"),
+            _f("payee_name", "coalesce(NULLIF(t.recipient_name, ''), rc.name)", "string", "Who was paid"),
+            _f("payee_type", "t.recipient_entity_type", "string", "person, committee or organization"),
+            _f("description", "t.description", "string", "What it was for"),
+            _f("committee_name", "fc.name", "string", "Committee that spent it"),
+            *_TRANSACTION_KEYS,
+            _f("ocd_transaction_id", "t.id", "string", "OCD Transaction id"),
+            _f("ocd_filing_id", "f.id", "string", "OCD Filing id"),
+            _f("ocd_filing_action_id", "a.id", "string", "OCD FilingAction id"),
+            _f("ocd_committee_id", "fc.id", "string", "OCD Committee id of the spender"),
+            _f("ocd_payee_committee_id", "t.recipient_committee_id", "string", "OCD Committee id of the payee"),
+        ),
+        "t.id",
+    ),
+}
+
+
+def csv_copy(*, cursor, select_sql: str, path: Path) -> tuple[int, str]:
+    """Stream `COPY (select) TO STDOUT` into path; return (size, sha256)."""
+    digest = hashlib.sha256()
+    size = 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as out, cursor.cursor.copy(f"COPY ({select_sql}) TO STDOUT WITH (FORMAT csv, HEADER)") as copy:
+        for chunk in copy:
+            chunk = bytes(chunk)
+            out.write(chunk)
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def exports_write(*, directory: Path) -> list[ExportedFile]:
+    """Write relational/<table>.csv for every OCD table and flat/<Name>.csv; return what was written."""
+    from ocd.models import OCD_MODELS
+
+    written = []
+    with connection.cursor() as cursor:
+        cursor.execute("SET TimeZone = 'UTC'")
+        cursor.execute("SET DateStyle = 'ISO, YMD'")
+        for model in OCD_MODELS:
+            fields = relational_fields(model)
+            pk = model._meta.pk
+            order = '"id"::text COLLATE "C"' if not isinstance(pk, models.UUIDField) else '"id"'
+            select = f"SELECT {', '.join(f.sql + ' AS ' + chr(34) + f.name + chr(34) for f in fields)}" \
+                     f" FROM {model._meta.db_table} ORDER BY {order}"
+            name = relational_name(model)
+            size, sha = csv_copy(cursor=cursor, select_sql=select, path=directory / "relational" / name)
+            cursor.execute(f"SELECT count(*) FROM {model._meta.db_table}")
+            written.append(ExportedFile(name, "relational", cursor.fetchone()[0], size, sha,
+                                        f"Open Civic Data {model.__name__} ({model._meta.db_table})", fields))
+        for name, (description, from_sql, fields, order) in FLAT_FILES.items():
+            columns = ", ".join(f'{f.sql} AS "{f.name}"' for f in fields)
+            select = f'SELECT {columns} {from_sql} ORDER BY {order} COLLATE "C"'
+            size, sha = csv_copy(cursor=cursor, select_sql=select, path=directory / "flat" / name)
+            cursor.execute(f"SELECT count(*) {from_sql}")
+            written.append(ExportedFile(name, "flat", cursor.fetchone()[0], size, sha, description, fields))
+    return written

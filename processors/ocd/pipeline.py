@@ -1,0 +1,179 @@
+"""The OCD pipeline of one release: build the OCD tables, export CSVs, package zips, summarize changes."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timezone as dt_timezone
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from processors.errors import PipelineError
+
+from .campaign_finance import committees_build, covers_stage, filings_build, transactions_build
+from .core import core_build
+from .elections import candidacies_build, candidacy_sources_stage, elections_build
+from .measures import measure_sources_stage, measures_build
+
+logger = logging.getLogger(__name__)
+
+
+class ProcessingError(PipelineError):
+    """A release cannot be processed as asked (e.g. its raw data is no longer the loaded one)."""
+
+
+# Temporary tables of one build (ON COMMIT DROP).
+STAGING_TABLES = ["ocd_cover_version", "ocd_cover", "ocd_cand_src", "ocd_cand", "ocd_person_name", "ocd_measure_src",
+                  "ocd_measure"]
+
+# Legal status transitions of a ProcessedDataVersion.
+TRANSITIONS = {
+    "pending": {"processing"},
+    "processing": {"exporting", "failed"},
+    "exporting": {"packaging", "failed"},
+    "packaging": {"finished", "failed"},
+    "finished": {"processing"},
+    "failed": {"processing"},
+}
+
+
+def processed_version_transition(*, processed, status: str, error: str = "") -> None:
+    """Move a ProcessedDataVersion to `status`, stamping the stage times; raise ProcessingError if illegal."""
+    if status not in TRANSITIONS.get(processed.status, set()):
+        raise ProcessingError(f"processed {processed.raw_version.slug}: cannot go from {processed.status} to {status}")
+    now = timezone.now()
+    stage_of = {"processing": "process", "exporting": "export", "packaging": "package"}
+    previous = stage_of.get(processed.status)
+    if previous:
+        setattr(processed, f"{previous}_finished_at", now)
+    if status in stage_of:
+        setattr(processed, f"{stage_of[status]}_started_at", now)
+        setattr(processed, f"{stage_of[status]}_finished_at", None)
+    processed.status = status
+    processed.error = error
+    processed.save()
+
+
+def ocd_tables_build(*, release_datetime) -> dict:
+    """Rebuild every OCD table from the loaded raw tables, in one transaction; return counts.
+
+    Returns {"tables": {table: rows}, "skipped": {raw table: {reason: n}},
+    "unmatched": {table: {reason: n}}}. Ids are derived from CAL-ACCESS keys,
+    so a rebuild gives the same ids (docs/ocd-ids.md).
+    """
+    from ocd.models import OCD_MODELS
+
+    params = {"ts": release_datetime}
+    skipped: dict = {}
+    unmatched: dict = {}
+    tables = [m._meta.db_table for m in OCD_MODELS]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS " + ", ".join(STAGING_TABLES))  # left by an enclosing transaction
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending deferred FK checks
+        cursor.execute("TRUNCATE " + ", ".join(tables) + " CASCADE")
+        core_build(cursor=cursor, params=params, skipped=skipped)
+        covers_stage(cursor=cursor, skipped=skipped)
+        candidacy_sources_stage(cursor=cursor, skipped=skipped)
+        measure_sources_stage(cursor=cursor, skipped=skipped)
+        elections_build(cursor=cursor, params=params)
+        candidacies_build(cursor=cursor, params=params, unmatched=unmatched)
+        measures_build(cursor=cursor, params=params)
+        committees_build(cursor=cursor, params=params, unmatched=unmatched)
+        filings_build(cursor=cursor, params=params, unmatched=unmatched)
+        transactions_build(cursor=cursor, params=params, skipped=skipped)
+        counts = {}
+        for table in tables:
+            cursor.execute(f"SELECT count(*) FROM {table}")
+            counts[table] = cursor.fetchone()[0]
+    return {
+        "tables": counts,
+        "skipped": {t: dict(sorted(r.items())) for t, r in sorted(skipped.items())},
+        "unmatched": {t: dict(sorted(r.items())) for t, r in sorted(unmatched.items())},
+    }
+
+
+def _previous_processed(*, version):
+    from ocd.models import ProcessedDataVersion
+
+    return (
+        ProcessedDataVersion.objects.filter(
+            raw_version__release_datetime__lt=version.release_datetime, status=ProcessedDataVersion.Status.FINISHED
+        )
+        .select_related("raw_version")
+        .order_by("-raw_version__release_datetime")
+        .first()
+    )
+
+
+def ocd_process(*, version) -> dict:
+    """Process one loaded raw release into OCD tables, CSVs, zips and changes.json; return its counts.
+
+    The raw tables hold one release at a time (the latest loaded), so a
+    release whose raw data has been replaced by a newer load is refused.
+    """
+    import shutil
+
+    from calaccess_archive.models import RawDataVersion
+    from ocd.models import ProcessedDataFile, ProcessedDataVersion, ProcessedDataZip
+
+    from .changes import changes_build, changes_write
+    from .export import exports_write
+    from .package import zip_build
+
+    if version.status != RawDataVersion.Status.LOADED:
+        raise ProcessingError(f"release {version.slug} is not loaded (status {version.status})")
+    newer = RawDataVersion.objects.filter(
+        release_datetime__gt=version.release_datetime, status=RawDataVersion.Status.LOADED
+    ).first()
+    if newer is not None:
+        raise ProcessingError(f"release {version.slug}: the raw tables now hold the newer release {newer.slug}")
+    processed, _ = ProcessedDataVersion.objects.get_or_create(raw_version=version)
+    processed_version_transition(processed=processed, status="processing")
+    try:
+        counts = ocd_tables_build(release_datetime=version.release_datetime)
+        processed.counts = counts
+        processed_version_transition(processed=processed, status="exporting")
+        directory = processed.directory
+        for sub in ("relational", "flat"):
+            shutil.rmtree(directory / sub, ignore_errors=True)
+        files = exports_write(directory=directory)
+        processed.files.all().delete()
+        ProcessedDataFile.objects.bulk_create(
+            ProcessedDataFile(version=processed, name=f.name, group=f.group, records=f.records, size=f.size,
+                              sha256=f.sha256)
+            for f in files
+        )
+        processed_version_transition(processed=processed, status="packaging")
+        processed.zips.all().delete()
+        release_iso = version.release_datetime.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+        zips = {}
+        for group in ("flat", "relational"):
+            members = [f for f in files if f.group == group]
+            path, size, sha = zip_build(directory=directory, group=group, files=members, slug=version.slug,
+                                        release_iso=release_iso, source=version.source)
+            ProcessedDataZip.objects.create(version=processed, name=path.name, group=group, size=size, sha256=sha,
+                                            file_count=len(members))
+            zips[path.name] = {"size": size, "sha256": sha}
+        previous = _previous_processed(version=version)
+        changes = changes_build(
+            previous_dir=previous.directory if previous else None,
+            previous_slug=previous.raw_version.slug if previous else None,
+            slug=version.slug,
+        )
+        changes_write(changes=changes, path=directory / "changes.json")
+        processed.changes = changes
+        processed_version_transition(processed=processed, status="finished")
+    except Exception as exc:
+        processed.refresh_from_db(fields=["status"])
+        if processed.status in ("processing", "exporting", "packaging"):
+            processed_version_transition(processed=processed, status="failed", error=f"{type(exc).__name__}: {exc}")
+        raise
+    logger.info("processed %s: %s", version.slug, counts["tables"])
+    return {
+        "release": version.slug,
+        "status": processed.status,
+        **counts,
+        "files": {f"{f.group}/{f.name}": f.records for f in files},
+        "zips": zips,
+        "changes": {t: {"added": c["added"], "removed": c["removed"]} for t, c in changes["tables"].items()},
+    }

@@ -1,0 +1,134 @@
+"""Exports, zips, datapackage.json, changes.json and the process command, on the synthetic release."""
+
+import csv
+import hashlib
+import datetime as dt
+import io
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.core.management import call_command
+
+from calaccess_archive.models import RawDataVersion
+from ocd.models import OCD_MODELS, ProcessedDataVersion
+from processors.ocd.export import FLAT_FILES
+from processors.ocd.pipeline import ocd_process
+
+from .conftest import raw
+
+pytestmark = pytest.mark.django_db
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "ocd-exports.md"
+
+
+def _header(path: Path) -> list[str]:
+    with path.open(newline="", encoding="utf-8") as f:
+        return next(csv.reader(f))
+
+
+def test_process_records_files_and_zips(raw_release):
+    result = ocd_process(version=raw_release)
+    processed = ProcessedDataVersion.objects.get(raw_version=raw_release)
+    assert processed.status == "finished" and result["status"] == "finished"
+    assert processed.process_finished_at and processed.export_finished_at and processed.package_finished_at
+    assert processed.files.count() == len(OCD_MODELS) + len(FLAT_FILES)
+    assert result["files"]["flat/Contributions.csv"] == 5 and result["files"]["flat/Expenditures.csv"] == 2
+    assert result["files"]["flat/Candidates.csv"] == 2 and result["files"]["flat/Filings.csv"] == 4
+    directory = processed.directory
+    for model in OCD_MODELS:
+        path = directory / "relational" / f"{model._meta.db_table}.csv"
+        pk = model._meta.pk
+        assert _header(path) == [pk.column] + [f.column for f in model._meta.concrete_fields if f is not pk]
+        with path.open(newline="", encoding="utf-8") as f:
+            ids = [row[0] for row in list(csv.reader(f))[1:]]
+        assert ids == sorted(ids, key=lambda s: s.encode())
+    assert {z.name for z in processed.zips.all()} == {"flat.zip", "relational.zip"}
+    with zipfile.ZipFile(directory / "flat.zip") as zf:
+        names = zf.namelist()
+        assert names[:3] == ["README.md", "SHA256SUMS", "datapackage.json"]
+        sums = dict(reversed(line.split("  ")) for line in zf.read("SHA256SUMS").decode().splitlines())
+
+        for name in names[1:]:
+            if name != "SHA256SUMS":
+                assert hashlib.sha256(zf.read(name)).hexdigest() == sums[name]
+
+
+def test_flat_columns_equal_documented_schema(raw_release):
+    ocd_process(version=raw_release)
+    docs = DOCS.read_text()
+    directory = ProcessedDataVersion.objects.get().directory
+    for name, (_, _, fields, _) in FLAT_FILES.items():
+        section = docs.split(f"### {name}\n", 1)[1].split("\n### ", 1)[0]
+        documented = re.findall(r"^\| `([a-z0-9_]+)` \|", section, flags=re.M)
+        assert _header(directory / "flat" / name) == documented == [f.name for f in fields], name
+
+
+def test_zips_reproducible(raw_release):
+    ocd_process(version=raw_release)
+    directory = ProcessedDataVersion.objects.get().directory
+    first = {name: (directory / name).read_bytes() for name in ("flat.zip", "relational.zip")}
+    ocd_process(version=raw_release)  # re-processing the same raw data
+    assert {name: (directory / name).read_bytes() for name in first} == first
+
+
+def test_datapackages_valid(raw_release):
+    frictionless = pytest.importorskip("frictionless")
+    ocd_process(version=raw_release)
+    directory = ProcessedDataVersion.objects.get().directory
+    for group in ("flat", "relational"):
+        with zipfile.ZipFile(directory / f"{group}.zip") as zf:
+            zf.extractall(directory / f"unzipped-{group}")
+        descriptor = directory / f"unzipped-{group}" / "datapackage.json"
+        package = json.loads(descriptor.read_text())
+        assert package["version"] == raw_release.slug and package["sources"][0]["path"] == "test"
+        assert all(r["count"] >= 0 and r["hash"].startswith("sha256:") for r in package["resources"])
+        report = frictionless.validate(str(descriptor))
+        assert report.valid, report.flatten(["resourcePath", "rowNumber", "fieldName", "type", "note"])[:10]
+
+
+def test_changes_against_previous_release(raw_release):
+    ocd_process(version=raw_release)
+    first = json.loads((ProcessedDataVersion.objects.get().directory / "changes.json").read_text())
+    assert first["previous_release"] is None
+    assert first["tables"]["opencivicdata_filing"] == {"records": 4, "added": 4, "removed": 0}
+    # The next night: one new filing by a new committee, one filing gone.
+    raw("CvrCampaignDisclosureCd", filing_id=7010, amend_id=0, filer_id="1010", filer_naml="New PAC",
+        form_type="F460", rec_type="CVR")
+    apps.get_model("calaccess_raw", "CvrCampaignDisclosureCd").objects.filter(filing_id=7005).delete()
+    later = RawDataVersion.objects.create(release_datetime=raw_release.release_datetime + dt.timedelta(days=1),
+                                      source="test", status=RawDataVersion.Status.LOADED)
+    result = ocd_process(version=later)
+    changes = json.loads((ProcessedDataVersion.objects.get(raw_version=later).directory / "changes.json").read_text())
+    assert changes["previous_release"] == raw_release.slug
+    assert changes["tables"]["opencivicdata_filing"] == {"records": 4, "added": 1, "removed": 1}
+    assert [c["name"] for c in changes["new_committees"]] == ["New PAC"]
+    assert [f["name"] for f in changes["new_filings"]] == ["7010 F460"]
+    assert changes["new_candidates"] == []
+    assert result["changes"]["opencivicdata_committee"] == {"added": 1, "removed": 1}
+    # The older release's raw data is gone from the raw tables: re-processing it is refused.
+    from processors.ocd.pipeline import ProcessingError
+
+    with pytest.raises(ProcessingError, match="newer release"):
+        ocd_process(version=raw_release)
+
+
+def test_process_command_json(raw_release):
+    out = io.StringIO()
+    call_command("process", "--json", stdout=out)
+    result = json.loads(out.getvalue())
+    assert result["release"] == raw_release.slug and result["tables"]["opencivicdata_transaction"] == 8
+    out = io.StringIO()
+    call_command("process", raw_release.slug, stdout=out)
+    assert "opencivicdata_filing: 4" in out.getvalue()
+
+
+def test_process_command_unknown_release(db):
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="no loaded release"):
+        call_command("process")
+    with pytest.raises(CommandError, match="no release"):
+        call_command("process", "2001-01-01_00-00-00")

@@ -1,0 +1,84 @@
+"""One ingest benchmark run (see bench/ingest): prints figures, asserts nothing about time."""
+
+import argparse
+import os
+import resource
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg
+
+CACHE = Path(os.environ.get("BENCH_CACHE", Path(tempfile.gettempdir()) / "calaccess-bench"))
+DATABASE = "calaccess_bench"
+
+
+def fresh_database(admin_url: str) -> str:
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DATABASE}"')
+    return psycopg.conninfo.make_conninfo(admin_url, dbname=DATABASE)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--dirt-rate", type=float, default=0.01)
+    args = parser.parse_args()
+
+    export = CACHE / f"export-{args.records}-{args.seed}-{args.dirt_rate}.zip"
+    conninfo = fresh_database(os.environ["BENCH_DATABASE_URL"])
+    work = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    os.environ.update({"DJANGO_SETTINGS_MODULE": "calaccess_archive.settings", "CALACCESS_DATA_DIR": str(work)})
+    params = psycopg.conninfo.conninfo_to_dict(conninfo)
+    os.environ["DATABASE_URL"] = (
+        f"postgres://{params.get('user', 'postgres')}@{params.get('host', '127.0.0.1')}:{params.get('port', 5432)}/{DATABASE}"
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    from processors.ingest import release_ingest
+    from processors.sample_export import sample_export_write
+
+    if not export.exists():
+        CACHE.mkdir(parents=True, exist_ok=True)
+        started = time.monotonic()
+        sample_export_write(path=export, seed=args.seed, records=args.records, dirt_rate=args.dirt_rate)
+        print(f"generated {args.records:,} records in {time.monotonic() - started:.1f}s -> {export}")
+    call_command("migrate", verbosity=0)
+    rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    try:
+        started = time.monotonic()
+        report = release_ingest(source=str(export))
+        total = time.monotonic() - started
+        files = list(report.version.files.all())
+        records_in = sum(f.records_in or 0 for f in files)
+        loaded = sum(f.records_loaded or 0 for f in files)
+        quarantined = sum(f.quarantined or 0 for f in files)
+        print(f"export: {export.stat().st_size / 2**20:.0f} MB zipped, {records_in:,} records in, "
+              f"{loaded:,} loaded, {quarantined:,} quarantined "
+              f"({sum(f.repaired or 0 for f in files):,} repaired, {sum(f.rejoined or 0 for f in files):,} rejoined)")
+        for stage in ("download", "clean", "load"):
+            seconds = report.stage_seconds.get(stage, 0.0)
+            rate = "" if stage == "download" else f"{records_in / seconds:>12,.0f} records/s"
+            print(f"{stage:<9}{seconds:>8.1f} s {rate}")
+        print(f"{'total':<9}{total:>8.1f} s  (extract+clean+load: "
+              f"{report.stage_seconds.get('clean', 0) + report.stage_seconds.get('load', 0):.1f} s)")
+        peaks = report.peak_rss_mb
+        print(f"peak RSS: main process {peaks.get('main', 0):.0f} MB (after Django setup {rss_before:.0f} MB), "
+              f"clean worker {peaks.get('clean_worker', 0):.0f} MB, load worker {peaks.get('load_worker', 0):.0f} MB")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+        from django.db import connections
+
+        connections.close_all()
+        with psycopg.connect(os.environ["BENCH_DATABASE_URL"], autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from .decode import decode_field, decode_for_humans
+from .decode import decode_for_humans, decode_line
 from .repair import tab_repair
 from .schema import FLAG_INTEGERS, INTEGER, TEXT, Column, TableSchema
 
@@ -40,6 +40,7 @@ CHUNK_SIZE = 4 * 1024 * 1024
 MAX_REJOIN_LINES = 50
 
 FIX_FLAG = "flag_to_integer"
+_HAS_FLAG_LETTER = re.compile("[%s]" % "".join(FLAG_INTEGERS))
 FIX_BLANK_NUMBER = "blank_number_to_null"
 FIX_TRAILING_CR = "stray_cr_before_line_end"
 
@@ -100,14 +101,24 @@ def _read_header(source: BinaryIO) -> tuple[list[str], int]:
     return [n.upper() for n in names], len(line)
 
 
-def _row_pattern(columns: list[Column]) -> re.Pattern:
-    # Text fields may hold only printable ASCII here; anything else takes the slow path.
-    parts = [
-        c.fast_pattern().replace(r"[^\t]", r"[ -~]") if c.kind == TEXT else c.fast_pattern()
-        for c in columns
-    ]
-    # (?!\r): an empty line is a blank line, even in a one-column table (FILERS_CD).
-    return re.compile("(?!\r)" + "\t".join(parts) + "\r")
+def _row_pattern(columns: list[Column], *, any_text: bool = False) -> re.Pattern:
+    """A regex that matches only valid records (a subset of them).
+
+    The strict form (for the raw line, CR included) lets text hold only
+    printable ASCII and integers only digits. The `any_text` form (for a line
+    already decoded and without its CR) lets text hold any character but tab
+    and line breaks, and integers hold flags.
+    """
+    parts = []
+    for c in columns:
+        pattern = c.fast_pattern()
+        if c.kind == TEXT:
+            pattern = pattern.replace(r"[^\t]", r"[^\t\r\n]" if any_text else r"[ -~]")
+        elif c.kind == INTEGER and any_text:
+            pattern = r"(?:-?\d{1,9}|[%s])?" % "".join(FLAG_INTEGERS)
+        parts.append(pattern)
+    # (?!\r|$): an empty line is a blank line, even in a one-column table (FILERS_CD).
+    return re.compile(r"(?!\r|$)" + "\t".join(parts) + ("" if any_text else "\r"))
 
 
 class _TableCleaner:
@@ -118,6 +129,8 @@ class _TableCleaner:
         self.columns = [known.get(name) or Column(name, TEXT) for name in header]
         self.ncols = len(self.columns)
         self.row_re = _row_pattern(self.columns)
+        self.decoded_row_re = _row_pattern(self.columns, any_text=True)
+        self.integer_indexes = [i for i, c in enumerate(self.columns) if c.kind == INTEGER]
         self.out = out
         self.writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
         self.errors = csv.writer(errors_file, lineterminator="\n")
@@ -157,6 +170,11 @@ class _TableCleaner:
                 self._write_fast(lines[start:end])
                 start = end
                 continue
+            record = self._decoded(lines[start]) if self.fast_path else None
+            if record is not None:
+                self._write_decoded(record)
+                start += 1
+                continue
             consumed = self._slow(lines, start, first_line, final)
             if consumed == 0:
                 return lines[start:]
@@ -178,6 +196,35 @@ class _TableCleaner:
         self.result.records_out += len(run)
         self.result.duplicates += duplicates
 
+    # -- decoded path: a complete line with non-ASCII text, control bytes or flags --
+    def _decoded(self, line: str) -> str | None:
+        """The cleaned record (tab-separated) of a complete, valid line; None if it is not one."""
+        raw = line.encode("latin-1")
+        if not raw.endswith(b"\r") or raw.endswith(b"\r\r"):
+            return None  # split records and stray CRs take the slow path
+        raw = raw[:-1]
+        fixes: Counter = Counter()
+        text = decode_line(raw, fixes)
+        if not self.decoded_row_re.fullmatch(text):
+            return None
+        if self.integer_indexes and _HAS_FLAG_LETTER.search(text):
+            fields = text.split("\t")
+            for i in self.integer_indexes:
+                if fields[i] in FLAG_INTEGERS:
+                    fields[i] = FLAG_INTEGERS[fields[i]]
+                    fixes[FIX_FLAG] += 1
+            text = "\t".join(fields)
+        self.fixes.update(fixes)
+        return text
+
+    def _write_decoded(self, record: str) -> None:
+        if record == self.previous:
+            self.result.duplicates += 1
+        self.previous = record
+        self.out.write('"' + record.replace('"', '""').replace("\t", '","') + '"\n')
+        self.result.records_in += 1
+        self.result.records_out += 1
+
     # -- slow path ---------------------------------------------------------
     @staticmethod
     def _fields(line: str, fixes: Counter) -> tuple[list[str], bool]:
@@ -189,7 +236,7 @@ class _TableCleaner:
             while raw.endswith(b"\r"):
                 raw = raw[:-1]
                 fixes[FIX_TRAILING_CR] += 1
-        return [decode_field(f, fixes) for f in raw.split(b"\t")], crlf
+        return decode_line(raw, fixes).split("\t"), crlf
 
     def _slow(self, lines: list[str], i: int, first_line: int, final: bool) -> int:
         """Handle the record starting at lines[i]; return how many lines it used (0: wait)."""
@@ -244,7 +291,10 @@ class _TableCleaner:
             fields = record
         else:
             repaired = False
-        invalid = [c.name for c, v in zip(self.columns, fields) if not c.is_valid(v)]
+        if self.decoded_row_re.fullmatch("\t".join(fields)):
+            invalid = []  # the common case, checked in one go
+        else:
+            invalid = [c.name for c, v in zip(self.columns, fields) if not c.is_valid(v)]
         if invalid:
             shown = ", ".join(f"{name}={fields[self._index(name)]!r}" for name in invalid[:3])
             return None, f"invalid value for {shown}"

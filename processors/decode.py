@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import codecs
+import re
 from collections import Counter
 
 # Windows-1252 with its holes filled from Latin-1, so decoding never fails.
@@ -23,6 +24,11 @@ _CP1252_TABLE = "".join(
 LOST_HIGH_BIT = {b: bytes([b + 0x80]).decode("cp1252") for b in range(0x11, 0x1A)}
 _LOST_HIGH_BIT_TABLE = {chr(b): c for b, c in LOST_HIGH_BIT.items()}
 _TRANSLATE_LOST_HIGH_BIT = str.maketrans(_LOST_HIGH_BIT_TABLE)
+
+# Bytes of a field that are not UTF-8, as decoded with surrogateescape.
+_NOT_UTF8 = re.compile("[\udc80-\udcff]")
+# Characters map_control_characters changes.
+_CONTROL = re.compile("[\x00\x11-\x1a]")
 
 # Bytes that can stand in a clean ASCII line: printable ASCII and tab.
 _CLEAN_LINE_BYTES = bytes(range(0x20, 0x7F)) + b"\t"
@@ -50,11 +56,28 @@ def decode_field(raw: bytes, fixes: Counter) -> str:
             text = codecs.charmap_decode(raw, "strict", _CP1252_TABLE)[0]
             fixes[FIX_WINDOWS_1252] += 1
     if not text.isprintable():
-        text = _map_control_characters(text, fixes)
+        text = map_control_characters(text, fixes)
     return text
 
 
-def _map_control_characters(text: str, fixes: Counter) -> str:
+def decode_line(raw: bytes, fixes: Counter) -> str:
+    """`decode_field` applied to each tab-separated field of `raw`, joined by tabs again."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        # Only the fields that are not UTF-8 are decoded as Windows-1252.
+        fields = raw.decode("utf-8", "surrogateescape").split("\t")
+        for i, field in enumerate(fields):
+            if not field.isascii() and _NOT_UTF8.search(field):
+                fields[i] = codecs.charmap_decode(field.encode("utf-8", "surrogateescape"), "strict", _CP1252_TABLE)[0]
+                fixes[FIX_WINDOWS_1252] += 1
+        text = "\t".join(fields)
+    if _CONTROL.search(text):
+        text = map_control_characters(text, fixes)
+    return text
+
+
+def map_control_characters(text: str, fixes: Counter) -> str:
     if "\x00\x19" in text:
         fixes[FIX_UTF16_APOSTROPHE] += text.count("\x00\x19")
         text = text.replace("\x00\x19", "\u2019")

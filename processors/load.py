@@ -1,6 +1,7 @@
 """Loading one cleaned table into its calaccess_raw table with PostgreSQL COPY.
 
-The table is replaced in one transaction (TRUNCATE, then COPY ... FREEZE):
+The table is replaced in one transaction (TRUNCATE, drop its secondary
+indexes, COPY ... FREEZE, build the indexes again):
 TRUNCATE takes an exclusive lock, so a reader waits for the commit and sees
 either the previous release's rows or all of the new ones, never part of them.
 
@@ -36,6 +37,20 @@ def _copy_file(cursor, statement, path: Path, on_progress: Callable[[int], None]
     return cursor.rowcount
 
 
+def _secondary_indexes(cursor, table: str) -> list[tuple[str, str]]:
+    """Name and definition of the table's indexes other than its primary key and unique ones."""
+    cursor.execute(
+        """
+        SELECT c.relname, pg_get_indexdef(i.indexrelid)
+        FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+        WHERE i.indrelid = %s::regclass AND NOT i.indisprimary AND NOT i.indisunique
+        ORDER BY c.relname
+        """,
+        [sql.Identifier(table).as_string(cursor)],
+    )
+    return cursor.fetchall()
+
+
 def _identifiers(names) -> sql.Composed:
     return sql.SQL(", ").join(sql.Identifier(n) for n in names)
 
@@ -58,6 +73,10 @@ def table_load(
     with psycopg.connect(conninfo) as conn, conn.cursor() as cursor:
         cursor.execute("SET LOCAL datestyle = 'ISO, MDY'")
         cursor.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY").format(table))
+        # Building an index once after the COPY is cheaper than growing it row by row.
+        indexes = _secondary_indexes(cursor, schema.db_table)
+        for name, _ in indexes:
+            cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
         if header == schema.column_names:
             typed = [c.name for c in schema.columns if c.typed]
             options = sql.SQL("FORMAT csv, HEADER true, FREEZE true")
@@ -69,6 +88,8 @@ def table_load(
             loaded = _copy_file(cursor, statement, clean_path, on_progress)
         else:
             loaded = _load_by_name(cursor, schema, clean_path, header, on_progress)
+        for _, definition in indexes:
+            cursor.execute(definition)
         if loaded != expected_records:
             conn.rollback()
             raise LoadMismatch(

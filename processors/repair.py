@@ -30,30 +30,87 @@ def tab_repair_candidates(columns: Sequence[Column], fields: Sequence[str]) -> l
     extra = len(fields) - len(columns)
     if extra <= 0 or extra > MAX_EXTRA_FIELDS:
         return []
-    found: list[list[str]] = []
-    record: list[str] = []
+    if extra == 1:
+        return _one_tab_candidates(columns, fields)
+    ncols, nfields = len(columns), len(fields)
+    # ways[(f, c)]: the valid widths for column c starting at field f, each with
+    # how many valid completions (capped) follow; the search visits each state once.
+    memo: dict[tuple[int, int], list[tuple[int, int]]] = {}
 
-    def place(field_index: int, column_index: int, extra_left: int) -> None:
-        if len(found) >= MAX_CANDIDATES:
-            return
-        if column_index == len(columns):
-            if field_index == len(fields):
-                found.append(list(record))
-            return
-        column = columns[column_index]
-        widest = 1 + (extra_left if column.kind == "text" else 0)
+    def ways(f: int, c: int) -> list[tuple[int, int]]:
+        key = (f, c)
+        if key in memo:
+            return memo[key]
+        found: list[tuple[int, int]] = []
+        if c == ncols:
+            memo[key] = found
+            return found
+        column = columns[c]
+        left = extra - (f - c)  # surplus fields not merged yet
+        widest = 1 + (left if column.kind == "text" else 0)
         for width in range(1, widest + 1):
-            value = "\t".join(fields[field_index : field_index + width])
+            if f + width > nfields:
+                break
+            # Every later column still needs at least one field.
+            if nfields - (f + width) < ncols - c - 1:
+                break
+            value = "\t".join(fields[f : f + width])
             if not column.is_valid(value):
                 if column.kind == "text":
                     break  # a longer merge is only longer
                 continue
-            record.append(value)
-            place(field_index + width, column_index + 1, extra_left - (width - 1))
+            if c + 1 == ncols:
+                completions = 1 if f + width == nfields else 0
+            else:
+                completions = min(MAX_CANDIDATES, sum(n for _, n in ways(f + width, c + 1)))
+            if completions:
+                found.append((width, completions))
+        memo[key] = found
+        return found
+
+    candidates: list[list[str]] = []
+
+    def build(f: int, c: int, record: list[str]) -> None:
+        if len(candidates) >= MAX_CANDIDATES:
+            return
+        if c == ncols:
+            candidates.append(list(record))
+            return
+        for width, _ in ways(f, c):
+            record.append("\t".join(fields[f : f + width]))
+            build(f + width, c + 1, record)
             record.pop()
 
-    place(0, 0, extra)
-    return found
+    build(0, 0, [])
+    return candidates
+
+
+def _one_tab_candidates(columns: Sequence[Column], fields: Sequence[str]) -> list[list[str]]:
+    """The common case, one surplus field: merging at column j keeps the fields
+    before j in place and shifts the ones after it left by one, so two passes
+    tell every j's validity."""
+    n = len(columns)
+    in_place = [column.is_valid(value) for column, value in zip(columns, fields)]
+    shifted = [column.is_valid(value) for column, value in zip(columns, fields[1:])]
+    # prefix[j]: columns before j valid in place; suffix[j]: columns after j valid shifted.
+    prefix = [True] * (n + 1)
+    for i in range(n):
+        prefix[i + 1] = prefix[i] and in_place[i]
+    suffix = [True] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        suffix[i] = suffix[i + 1] and shifted[i]
+    candidates = []
+    for j, column in enumerate(columns):
+        if not prefix[j]:
+            break
+        if column.kind != "text" or not suffix[j + 1]:
+            continue
+        merged = fields[j] + "\t" + fields[j + 1]
+        if column.is_valid(merged):
+            candidates.append([*fields[:j], merged, *fields[j + 2 :]])
+            if len(candidates) >= MAX_CANDIDATES:
+                break
+    return candidates
 
 
 def tab_repair(columns: Sequence[Column], fields: Sequence[str]) -> tuple[list[str] | None, str]:

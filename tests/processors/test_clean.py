@@ -178,3 +178,29 @@ def test_records_split_across_read_chunks(tmp_path, monkeypatch, chunk_size):
     records = [row(FILER_ID=str(i).encode(), ADR1=b"a\nb" if i % 3 == 0 else b"x") for i in range(20)]
     result, rows, errors = clean(tmp_path, b"".join(line(r) for r in records))
     assert rows[1:] == [decoded(r) for r in records] and errors == []
+
+
+def test_one_tab_shortcut_agrees_with_the_general_search():
+    """The one-surplus-field shortcut must find exactly what the full search finds."""
+    import random
+
+    from processors import repair
+
+    rng = random.Random(5)
+    columns = table_schema("RCPT_CD").columns
+    for _ in range(300):
+        fields = [rng.choice(["", "A", "AB C", "12", "1.50", "3/4/2001 12:00:00 AM", "Y"]) for _ in range(len(columns) + 1)]
+        expected = []
+
+        def search(f, c, record):
+            if c == len(columns):
+                if f == len(fields):
+                    expected.append(list(record))
+                return
+            for width in (1, 2) if columns[c].kind == "text" else (1,):
+                value = "\t".join(fields[f : f + width])
+                if f + width <= len(fields) and columns[c].is_valid(value):
+                    search(f + width, c + 1, record + [value])
+
+        search(0, 0, [])
+        assert repair.tab_repair_candidates(columns, fields) == expected[: repair.MAX_CANDIDATES]

@@ -101,3 +101,15 @@ def test_readers_never_see_a_half_loaded_table(tmp_path):
         stop.set()
         thread.join()
     assert set(seen) <= {2000, 3000, 1000, 4000} and len(seen) > 0
+
+
+def test_indexes_are_rebuilt_after_the_load(tmp_path):
+    def indexes():
+        with connection.cursor() as c:
+            c.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'FILERNAME_CD' ORDER BY indexname")
+            return [r[0] for r in c.fetchall()]
+
+    before = indexes()
+    assert len(before) > 1
+    load(tmp_path, clean_file(tmp_path, line(row()) * 10))
+    assert indexes() == before

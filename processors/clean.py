@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .decode import decode_for_humans, decode_line
+from .native import block_cleaner
 from .repair import tab_repair
 from .schema import FLAG_INTEGERS, INTEGER, TEXT, Column, TableSchema
 
@@ -131,6 +132,7 @@ class _TableCleaner:
         self.row_re = _row_pattern(self.columns)
         self.decoded_row_re = _row_pattern(self.columns, any_text=True)
         self.integer_indexes = [i for i, c in enumerate(self.columns) if c.kind == INTEGER]
+        self.native = None
         self.out = out
         self.writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
         self.errors = csv.writer(errors_file, lineterminator="\n")
@@ -142,32 +144,54 @@ class _TableCleaner:
         self.fast_path = self.pk_index is None
 
     # -- fast path ---------------------------------------------------------
-    def batch(self, text: str, first_line: int, final: bool) -> list[str]:
-        """Clean the lines of `text` (latin-1 decoded, so one char per byte).
-
-        Returns the trailing lines that wait for the next batch to be rejoined.
-        """
+    def batch(self, body: bytes, first_line: int, final: bool) -> list[str]:
+        """Clean the lines of `body`; return the trailing lines waiting for the next batch."""
+        if self.native is not None and body.endswith(b"\n"):
+            return self._native_batch(body, first_line, final)
+        text = body.decode("latin-1")  # one char per byte: the slow path re-encodes exactly
         lines = text.split("\n")
         if lines[-1] == "":
             lines.pop()
         return self.lines(lines, first_line, final, text=text if text.endswith("\n") else None)
 
-    def lines(self, lines: list[str], first_line: int, final: bool, text: str | None = None) -> list[str]:
-        """Clean `lines`; `text` is the same lines as one string, when the caller has it."""
+    def _native_batch(self, body: bytes, first_line: int, final: bool) -> list[str]:
+        csv_block, offsets, status = self.native.clean(body)
+        if 0 not in status:  # the common case: every line valid as it stands
+            first = body[: body.index(b"\n") - 1].decode("ascii")
+            duplicates = status.count(2) + (first == self.previous)
+            self.previous = body[body.rfind(b"\n", 0, len(body) - 1) + 1 : -2].decode("ascii")
+            self.out.write(csv_block.decode("ascii"))
+            self._count_clean(len(status), duplicates)
+            return []
+        lines = body.decode("latin-1").split("\n")
+        lines.pop()
+        return self.lines(lines, first_line, final, native=(csv_block, offsets, status))
+
+    def lines(self, lines: list[str], first_line: int, final: bool, text: str | None = None, native=None) -> list[str]:
+        """Clean `lines`; `text` is the same lines as one string, when the caller has it;
+        `native` is what the C fast path made of them, when it ran."""
         if not lines:
             return []
-        matches = list(map(self.row_re.fullmatch, lines)) if self.fast_path else [None] * len(lines)
+        if native is not None:
+            matches = list(native[2])  # 0 means "not valid as it stands"
+        elif self.fast_path:
+            matches = list(map(self.row_re.fullmatch, lines))
+        else:
+            matches = [None] * len(lines)
         if text is not None and all(matches):
             self._write_fast(lines, text)
             return []
         start = 0
         n = len(lines)
         while start < n:
-            if matches[start] is not None:
+            if matches[start]:
                 end = start + 1
-                while end < n and matches[end] is not None:
+                while end < n and matches[end]:
                     end += 1
-                self._write_fast(lines[start:end])
+                if native is not None:
+                    self._write_native(lines, start, end, native)
+                else:
+                    self._write_fast(lines[start:end])
                 start = end
                 continue
             record = self._decoded(lines[start]) if self.fast_path else None
@@ -181,6 +205,18 @@ class _TableCleaner:
             start += consumed
         return []
 
+    def _write_native(self, lines: list[str], start: int, end: int, native) -> None:
+        csv_block, offsets, status = native
+        duplicates = status[start:end].count(2) + (lines[start][:-1] == self.previous)
+        self.previous = lines[end - 1][:-1]
+        self.out.write(csv_block[offsets[start] : offsets[end]].decode("ascii"))
+        self._count_clean(end - start, duplicates)
+
+    def _count_clean(self, records: int, duplicates: int) -> None:
+        self.result.records_in += records
+        self.result.records_out += records
+        self.result.duplicates += duplicates
+
     def _write_fast(self, run: list[str], text: str | None = None) -> None:
         """Write lines that passed the row pattern (each still ends in CR)."""
         duplicates = sum(map(operator.eq, run, run[1:]))
@@ -192,9 +228,7 @@ class _TableCleaner:
             body = body.replace('"', '""')
         body = body.replace("\t", '","').replace("\r\n", '"\n"')
         self.out.write('"' + body[:-1])
-        self.result.records_in += len(run)
-        self.result.records_out += len(run)
-        self.result.duplicates += duplicates
+        self._count_clean(len(run), duplicates)
 
     # -- decoded path: a complete line with non-ASCII text, control bytes or flags --
     def _decoded(self, line: str) -> str | None:
@@ -222,8 +256,7 @@ class _TableCleaner:
             self.result.duplicates += 1
         self.previous = record
         self.out.write('"' + record.replace('"', '""').replace("\t", '","') + '"\n')
-        self.result.records_in += 1
-        self.result.records_out += 1
+        self._count_clean(1, 0)
 
     # -- slow path ---------------------------------------------------------
     @staticmethod
@@ -346,11 +379,13 @@ def table_clean(
     clean_path: Path,
     errors_path: Path,
     on_progress: Callable[[int], None] | None = None,
+    native: bool = True,
 ) -> CleanResult:
     """Clean one table from the `source` stream (a zip member) into `clean_path`.
 
     Quarantined records go to `errors_path` (a CSV with ERRORS_HEADER). Both
     files are written under temporary names and renamed when complete.
+    `native=False` keeps to the pure-Python fast path (same results, slower).
     """
     result = CleanResult(table=schema.name, columns_expected=len(schema.columns))
     header, header_size = _read_header(source)
@@ -376,6 +411,8 @@ def table_clean(
         csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n").writerow(header)
         csv.writer(errors_file, lineterminator="\n").writerow(ERRORS_HEADER)
         cleaner = _TableCleaner(schema, header, out, errors_file, result)
+        if native and cleaner.fast_path:
+            cleaner.native = block_cleaner(cleaner.columns)
         carry: list[str] = []
         tail = b""
         line_number = 2  # the header is line 1
@@ -388,17 +425,16 @@ def table_clean(
             final = not chunk
             cut = len(data) if final else data.rfind(b"\n") + 1
             body, tail = data[:cut], data[cut:]
-            text = body.decode("latin-1")
-            new_lines = text.count("\n") + (1 if final and text and not text.endswith("\n") else 0)
+            new_lines = body.count(b"\n") + (1 if final and body and not body.endswith(b"\n") else 0)
             result.lines += new_lines
             if carry:
-                batch = carry + text.split("\n")
+                batch = carry + body.decode("latin-1").split("\n")
                 if batch[-1] == "":
                     batch.pop()
                 first = line_number - len(carry)
                 carry = cleaner.lines(batch, first, final)
             else:
-                carry = cleaner.batch(text, line_number, final)
+                carry = cleaner.batch(body, line_number, final)
             line_number += new_lines
             if final:
                 break

@@ -93,7 +93,7 @@ class Column:
             r"|(?:0?[13-9]|1[0-2])/(?:29|30)"
             r"|(?:0?[13578]|1[02])/31)"
         )
-        return r"(?:%s/\d{4}(?: 12:00:00 AM)?)?" % month_day
+        return r"(?:%s/(?!0000)\d{4}(?: 12:00:00 AM)?)?" % month_day
 
 
 @dataclass(frozen=True)

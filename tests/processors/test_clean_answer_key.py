@@ -25,8 +25,8 @@ def read_csv(path):
         return list(csv.reader(f))
 
 
-@pytest.mark.parametrize("seed", [11, 12, 13])
-def test_every_fault_handled_as_the_answer_key_says(tmp_path, seed):
+@pytest.mark.parametrize("seed, native", [(11, True), (12, True), (13, False)])
+def test_every_fault_handled_as_the_answer_key_says(tmp_path, seed, native):
     summary = sample_export_write(path=tmp_path / "export.zip", seed=seed, records=20_000, dirt_rate=0.01)
     faults, tables = defaultdict(list), {}
     for entry in map(json.loads, open(summary["answer_key"], encoding="utf-8")):
@@ -39,7 +39,7 @@ def test_every_fault_handled_as_the_answer_key_says(tmp_path, seed):
         for table, schema in all_table_schemas().items():
             with archive.open(member_name(table)) as source:
                 result = table_clean(
-                    source=source, schema=schema,
+                    source=source, schema=schema, native=native,
                     clean_path=tmp_path / f"{table}.csv", errors_path=tmp_path / f"{table}.errors.csv",
                 )
             expected = tables[table]
@@ -68,3 +68,23 @@ def test_every_fault_handled_as_the_answer_key_says(tmp_path, seed):
                 assert all(c is None or c.is_valid(v) for c, v in zip(columns, row)), (table, row)
     # The seeds exercise every outcome.
     assert {"repaired", "quarantined", "rejoined", "fixed", "blank", "duplicate", "kept"} <= set(checked)
+
+
+def test_native_and_python_fast_paths_write_identical_files(tmp_path):
+    """The C fast path is an accelerator only: byte-identical output and counts."""
+    from processors.native import block_cleaner
+
+    assert block_cleaner([]) is not None, "the test machine has a C compiler"
+    sample_export_write(path=tmp_path / "export.zip", seed=21, records=20_000, dirt_rate=0.02)
+    with zipfile.ZipFile(tmp_path / "export.zip") as archive:
+        for table, schema in all_table_schemas().items():
+            results = {}
+            for native in (True, False):
+                with archive.open(member_name(table)) as source:
+                    results[native] = table_clean(
+                        source=source, schema=schema, native=native,
+                        clean_path=tmp_path / f"{native}.csv", errors_path=tmp_path / f"{native}.errors.csv",
+                    )
+            assert results[True] == results[False], table
+            assert (tmp_path / "True.csv").read_bytes() == (tmp_path / "False.csv").read_bytes(), table
+            assert (tmp_path / "True.errors.csv").read_bytes() == (tmp_path / "False.errors.csv").read_bytes(), table

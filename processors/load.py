@@ -72,6 +72,8 @@ def table_load(
     table = sql.Identifier(schema.db_table)
     with psycopg.connect(conninfo) as conn, conn.cursor() as cursor:
         cursor.execute("SET LOCAL datestyle = 'ISO, MDY'")
+        # Index builds after the COPY sort in memory rather than on disk.
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
         cursor.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY").format(table))
         # Building an index once after the COPY is cheaper than growing it row by row.
         indexes = _secondary_indexes(cursor, schema.db_table)

@@ -119,6 +119,8 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "structured"},
     },
     "root": {"handlers": ["console"], "level": env.str("CALACCESS_LOG_LEVEL", default="WARNING")},
+    # Progress of long stages: log lines when no terminal shows the bars.
+    "loggers": {"calaccess_archive.progress": {"level": "INFO"}},
 }
 
 # Archive storage (docs/archive-storage.md). Where each release's files are preserved.

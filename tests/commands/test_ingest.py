@@ -154,3 +154,11 @@ def test_schema_drift_is_detected_recorded_and_loaded_by_name(tmp_path):
     assert document["release"]["schema_drift"]["RCPT_CD"] == {"added": ["NEW_COL"], "missing": ["MEMO_CODE"]}
     assert rcpt["records_loaded"] == rcpt["records_out"] > 0
     assert RawDataFile.objects.get(table="RCPT_CD").has_drift
+
+
+def test_progress_is_logged_when_not_on_a_terminal(exports, caplog):
+    caplog.set_level("INFO", logger="calaccess_archive.progress")
+    ingest_json("--source", str(exports["day1"]))
+    lines = [r.getMessage() for r in caplog.records if r.name == "calaccess_archive.progress"]
+    for stage in ("download", "clean", "load"):
+        assert any(line.startswith(f"stage={stage} done=") for line in lines), (stage, lines)

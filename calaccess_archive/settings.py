@@ -108,6 +108,10 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Above the longest stage (a full ingest) so a running task is not redelivered.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=10800)}
+# Periodic tasks: all in calaccess_archive/beat_schedule.py.
+from calaccess_archive.beat_schedule import BEAT_SCHEDULE  # noqa: E402
+
+CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from calaccess_archive.models import ArchivedFile
@@ -158,6 +159,28 @@ def archived_files_verify(*, storage, records: Iterable[ArchivedFile], wait: flo
             elif record.status in (Status.UPLOADED, Status.VERIFIED):
                 archived_file_transition(record, Status.PENDING,
                                          last_error="not in the item's file list and nothing queued: will be sent again")
+
+
+def archived_files_due(*, storage, now=None) -> list[ArchivedFile]:
+    """Files of `storage` left uploaded whose verification is due: `next_check_at` has come,
+    or none was set (a publish that stopped before verifying) and a publish would have
+    given up polling by now (uploaded more than IA_VERIFY_WAIT ago)."""
+    now = now or timezone.now()
+    unscheduled = Q(next_check_at__isnull=True) & (
+        Q(uploaded_at__isnull=True) | Q(uploaded_at__lte=now - timedelta(seconds=settings.IA_VERIFY_WAIT)))
+    return list(ArchivedFile.objects.filter(Q(next_check_at__lte=now) | unscheduled,
+                                            storage=storage.label, status=Status.UPLOADED))
+
+
+def archived_files_verify_due(*, storage, now=None) -> dict[str, int]:
+    """One look (no polling) at every due uploaded file, as files_publish's verification does;
+    returns how many were checked and the statuses they ended in."""
+    records = archived_files_due(storage=storage, now=now)
+    archived_files_verify(storage=storage, records=records, wait=0)
+    counts = {"checked": len(records)}
+    for record in records:
+        counts[record.status] = counts.get(record.status, 0) + 1
+    return counts
 
 
 def _verify_round(storage, records: list[ArchivedFile], *, final: bool) -> list[ArchivedFile]:

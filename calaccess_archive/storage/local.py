@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
 
 from .base import ArchiveStorageMixin, ReadingBody, digest_stream
 from .ia_client import PutResult, RemoteFile
-from .identifiers import identifier_validate, name_split
+from .identifiers import InvalidArchiveName, identifier_validate, name_split
 
 META_SUFFIX = "_meta.json"  # like archive.org's <identifier>_meta.xml
 
@@ -68,6 +69,15 @@ class LocalArchiveStorage(ArchiveStorageMixin, FileSystemStorage):
         stream.seek(0)
         FileSystemStorage._save(self, name, File(ReadingBody(stream, size, on_read), name=name))
         return PutResult("sent", 1)  # verification (item_files) re-reads it and compares md5 and size
+
+    def served_path(self, name: str) -> Path | None:
+        """The regular file behind archive name `name`, or None: an invalid name, a folder, a
+        missing file, or a path that leaves the storage (`..`, a symlink pointing outside)."""
+        try:
+            path = Path(self.path(str(name_split(name)))).resolve()
+        except (InvalidArchiveName, SuspiciousFileOperation, OSError, RuntimeError):  # RuntimeError: a symlink loop
+            return None
+        return path if path.is_relative_to(self.location) and path.is_file() else None
 
     def listdir(self, path: str) -> tuple[list[str], list[str]]:
         if not Path(self.path(path or ".")).exists():

@@ -1,0 +1,1 @@
+"""Views of the site (the admin is routed in calaccess_archive/urls.py)."""

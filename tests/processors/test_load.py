@@ -3,7 +3,6 @@
 import datetime as dt
 import io
 import threading
-from decimal import Decimal
 
 import psycopg
 import pytest
@@ -12,7 +11,6 @@ from django.db import connection
 from processors.clean import table_clean
 from processors.errors import LoadMismatch
 from processors.load import table_load
-from processors.schema import table_schema
 from tests.processors.test_clean import FILERNAME, HEADER, line, row
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -20,7 +20,7 @@ from collections import Counter
 
 from .decode import decode_for_humans, decode_line
 from .repair import tab_repair
-from .schema import FLAG_INTEGERS, INTEGER, TEXT, Column, TableSchema
+from .schema import DATE, FLAG_INTEGERS, INTEGER, TEXT, Column, TableSchema
 
 # A record split by stray line breaks is looked for over at most this many lines.
 MAX_REJOIN_LINES = 50
@@ -28,6 +28,7 @@ MAX_REJOIN_LINES = 50
 FIX_FLAG = "flag_to_integer"
 FIX_BLANK_NUMBER = "blank_number_to_null"
 FIX_TRAILING_CR = "stray_cr_before_line_end"
+FIX_TIME_NOT_LOADED = "time_of_day_not_loaded"
 _HAS_FLAG_LETTER = re.compile("[%s]" % "".join(FLAG_INTEGERS))
 
 
@@ -284,6 +285,9 @@ class TableCleaner:
         if column.kind == INTEGER and value in FLAG_INTEGERS:
             fixes[FIX_FLAG] += 1
             return FLAG_INTEGERS[value]
+        if column.kind == DATE and " " in value.strip() and not value.strip().endswith(" 12:00:00 AM"):
+            # The model's column is a DATE: the time of day stays in the cleaned CSV only.
+            fixes[FIX_TIME_NOT_LOADED] += 1
         return value
 
     def _write_record(self, record: list[str]) -> None:

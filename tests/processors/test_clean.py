@@ -204,3 +204,9 @@ def test_one_tab_shortcut_agrees_with_the_general_search():
 
         search(0, 0, [])
         assert repair.tab_repair_candidates(columns, fields) == expected[: repair.MAX_CANDIDATES]
+
+
+def test_a_time_of_day_in_a_date_column_is_counted(tmp_path):
+    result, rows, errors = clean(tmp_path, line(row(EFFECT_DT=b"3/29/2001 3:15:00 PM")))
+    assert rows[1][4] == "3/29/2001 3:15:00 PM"  # kept in the cleaned file
+    assert result.value_fixes == {"time_of_day_not_loaded": 1}

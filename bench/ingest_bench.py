@@ -39,6 +39,7 @@ def main() -> None:
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
 
     from processors.ingest import release_ingest
@@ -68,6 +69,13 @@ def main() -> None:
             print(f"{stage:<9}{seconds:>8.1f} s {rate}")
         print(f"{'total':<9}{total:>8.1f} s  (extract+clean+load: "
               f"{report.stage_seconds.get('clean', 0) + report.stage_seconds.get('load', 0):.1f} s)")
+        for stage, started, finished in (("clean", "clean_started_at", "clean_finished_at"),
+                                          ("load", "load_started_at", "load_finished_at")):
+            spans = sorted(((getattr(f, finished) - getattr(f, started)).total_seconds(), f.table) for f in files)
+            busy = sum(seconds for seconds, _ in spans)
+            wall = report.stage_seconds.get(stage, 0.0) or 1.0
+            top = ", ".join(f"{table} {seconds:.1f}s" for seconds, table in reversed(spans[-3:]))
+            print(f"  {stage}: workers busy {busy / (wall * settings.CALACCESS_WORKERS):.0%}; longest: {top}")
         peaks = report.peak_rss_mb
         print(f"peak RSS: main process {peaks.get('main', 0):.0f} MB (after Django setup {rss_before:.0f} MB), "
               f"clean worker {peaks.get('clean_worker', 0):.0f} MB, load worker {peaks.get('load_worker', 0):.0f} MB")

@@ -71,3 +71,21 @@ def release_units(*, version: RawDataVersion, build_zip: bool = True) -> list[Ar
     zip_path = clean_zip_build(version=version) if build_zip else version.directory / CLEAN_ZIP
     units.append(ArchiveUnit(name_join(identifier, CLEAN_ZIP), zip_path, Role.CLEAN_ZIP))
     return units
+
+
+def processed_units(*, version: RawDataVersion) -> list[ArchiveUnit]:
+    """The processed release (docs/ocd-exports.md): flat.zip, relational.zip, every CSV and changes.json.
+
+    Names in the item keep the processed directory's layout: `flat.zip`,
+    `flat/Candidates.csv`, `relational/opencivicdata_filing.csv`, `changes.json`.
+    """
+    processed = version.processed
+    identifier = release_item_identifier(version=version, kind="processed")
+    role = ArchivedFile.Role.PROCESSED
+    directory = processed.directory
+    units = [ArchiveUnit(name_join(identifier, z.name), directory / z.name, role)
+             for z in processed.zips.order_by("name")]
+    units += [ArchiveUnit(name_join(identifier, f"{f.group}/{f.name}"), directory / f.group / f.name, role)
+              for f in processed.files.order_by("group", "name")]
+    units.append(ArchiveUnit(name_join(identifier, "changes.json"), directory / "changes.json", role))
+    return units

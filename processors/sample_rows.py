@@ -105,8 +105,9 @@ def _filing_context(plan: ExportPlan, table: str, series: FilingSeries, filing: 
         "FILER_ZIP4": p["ZIP4"], "FILER_PHON": p["PHON"], "CITY": p["CITY"], "ST": p["ST"], "ZIP4": p["ZIP4"],
         "ENTITY_CD": COVER_ENTITY.get(slot, "CAO" if slot < 4 else "RCP" if slot < 14 else "LBY"),
         "REPORT_NUM": f"{amend_id:03d}", "STMT_TYPE": "PE" if day.month in (4, 5, 9, 10) else "SA",
-        "CAND_NAML": "", "CAND_NAMF": "", "CAND_ID": "", "OFFICE_CD": "", "OFFIC_DSCR": "", "DIST_NO": "",
-        "JURIS_CD": "", "ELECT_DATE": "", "BAL_NAME": "", "BAL_NUM": "", "BAL_JURIS": "", "SUP_OPP_CD": "",
+        "CAND_NAML": "", "CAND_NAMF": "", "CAND_NAMT": "", "CAND_NAMS": "", "CAND_ID": "", "OFFICE_CD": "",
+        "OFFIC_DSCR": "", "DIST_NO": "", "JURIS_CD": "", "JURIS_DSCR": "", "ELECT_DATE": "", "BAL_NAME": "",
+        "BAL_NUM": "", "BAL_JURIS": "", "SUP_OPP_CD": "",
     })
     if "OFFICE" in p:  # a candidate or a candidate's controlled committee
         candidate = p if slot < 4 else filer_profile(plan.seed, filer - 4)
@@ -116,7 +117,9 @@ def _filing_context(plan: ExportPlan, table: str, series: FilingSeries, filing: 
             "JURIS_CD": candidate["JURIS_CD"], "ELECT_DATE": candidate["ELECT_DATE"],
         })
     if "BAL_NAME" in p:
-        ctx.update({"BAL_NAME": p["BAL_NAME"], "BAL_NUM": p["BAL_NUM"], "BAL_JURIS": "STATEWIDE", "SUP_OPP_CD": p["SUP_OPP_CD"]})
+        # A measure committee's cover names the measure and the (general) election it is on.
+        ctx.update({"BAL_NAME": p["BAL_NAME"], "BAL_NUM": p["BAL_NUM"], "BAL_JURIS": "STATEWIDE", "SUP_OPP_CD": p["SUP_OPP_CD"],
+                    "ELECT_DATE": _day(election_day(int(p["ELECT_YEAR"]), 11))})
     if table == "F501_502_CD":
         ctx.update({
             "OFFICE_CD": p["OFFICE_CODE"], "JURIS_CD": "40502", "PARTY": p["PARTY"], "PARTY_CD": p["PARTY_CD"],

@@ -69,9 +69,13 @@ def covers_stage(*, cursor, skipped: dict) -> None:
             ORDER BY "FILING_ID", coalesce("AMEND_ID", 0), id"""
     )
     cursor.execute('UPDATE ocd_cover_version SET "AMEND_ID" = 0 WHERE "AMEND_ID" IS NULL')
+    # The ids every transaction of a filing refers to, computed once per filing.
     cursor.execute(
-        """CREATE TEMP TABLE ocd_cover ON COMMIT DROP AS
-           SELECT DISTINCT ON ("FILING_ID") * FROM ocd_cover_version ORDER BY "FILING_ID", "AMEND_ID" DESC"""
+        f"""CREATE TEMP TABLE ocd_cover ON COMMIT DROP AS
+            SELECT *, {ACTION_OF_COVER} AS action_id,
+              {ocd("campaign-finance-committee", "'filer:' || c.filer_id")} AS committee_id
+            FROM (SELECT DISTINCT ON ("FILING_ID") * FROM ocd_cover_version
+                  ORDER BY "FILING_ID", "AMEND_ID" DESC) AS c"""
     )
     cursor.execute('CREATE INDEX ON ocd_cover ("FILING_ID", "AMEND_ID")')
     cursor.execute("ANALYZE ocd_cover")
@@ -177,9 +181,8 @@ def transactions_build(*, cursor, params: dict, skipped: dict) -> None:
             ", ".join(f"'{f}'" for f, (_, k, _) in forms.items() if k) or "''") + ")"
         outgoing = "btrim(i.\"FORM_TYPE\") IN (" + (
             ", ".join(f"'{f}'" for f, (_, _, d) in forms.items() if d == "out") or "''") + ")"
-        filer = ocd("campaign-finance-committee", "'filer:' || c.filer_id")
-        other_committee = f"""(SELECT cm.id FROM opencivicdata_committee AS cm
-                               WHERE cm.calaccess_filer_id = {numeric_id_sql(col['committee'])})"""
+        filer = "c.committee_id"
+        other_committee = "oc.id"
         other_type = ENTITY_TYPE_SQL.format(col=col["entity"])
         key = f"""'{table}:' || i."FILING_ID" || ':' || i."AMEND_ID" || ':' || coalesce(i."LINE_ITEM"::text, '')
                   || ':' || btrim(i."REC_TYPE") || ':' || btrim(i."FORM_TYPE")"""
@@ -190,7 +193,7 @@ def transactions_build(*, cursor, params: dict, skipped: dict) -> None:
                   recipient_committee_id, recipient_organization_id, recipient_person_id, recipient_name, date,
                   description, created_at, updated_at, extras)
                 SELECT {ocd("campaign-finance-transaction", key)},
-                  {ACTION_OF_COVER},
+                  c.action_id,
                   {classification}, {col['amount']}, 'USD', {in_kind}, NULL,
                   CASE WHEN {outgoing} THEN 'committee' ELSE {other_type} END,
                   CASE WHEN {outgoing} THEN {filer} ELSE {other_committee} END, NULL, NULL,
@@ -204,6 +207,7 @@ def transactions_build(*, cursor, params: dict, skipped: dict) -> None:
                     'tran_id', btrim(i."TRAN_ID"), 'memo_code', btrim(i."MEMO_CODE"))
                 FROM (SELECT i.*, {_item_reason(forms)} AS reason {source}) AS i
                 JOIN ocd_cover AS c ON c."FILING_ID" = i."FILING_ID"
+                LEFT JOIN opencivicdata_committee AS oc ON oc.calaccess_filer_id = {numeric_id_sql(col['committee'])}
                 WHERE i.reason IS NULL""",
             params,
         )

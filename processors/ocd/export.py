@@ -221,8 +221,8 @@ FLAT_FILES: dict[str, tuple[str, str, tuple[Field, ...], str]] = {
 }
 
 
-def csv_copy(*, cursor, select_sql: str, path: Path) -> tuple[int, str]:
-    """Stream `COPY (select) TO STDOUT` into path; return (size, sha256)."""
+def csv_copy(*, cursor, select_sql: str, path: Path) -> tuple[int, int, str]:
+    """Stream `COPY (select) TO STDOUT` into path; return (rows, size, sha256)."""
     digest = hashlib.sha256()
     size = 0
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -232,7 +232,7 @@ def csv_copy(*, cursor, select_sql: str, path: Path) -> tuple[int, str]:
             out.write(chunk)
             digest.update(chunk)
             size += len(chunk)
-    return size, digest.hexdigest()
+    return cursor.cursor.rowcount, size, digest.hexdigest()
 
 
 def exports_write(*, directory: Path) -> list[ExportedFile]:
@@ -250,14 +250,12 @@ def exports_write(*, directory: Path) -> list[ExportedFile]:
             select = f"SELECT {', '.join(f.sql + ' AS ' + chr(34) + f.name + chr(34) for f in fields)}" \
                      f" FROM {model._meta.db_table} ORDER BY {order}"
             name = relational_name(model)
-            size, sha = csv_copy(cursor=cursor, select_sql=select, path=directory / "relational" / name)
-            cursor.execute(f"SELECT count(*) FROM {model._meta.db_table}")
-            written.append(ExportedFile(name, "relational", cursor.fetchone()[0], size, sha,
+            records, size, sha = csv_copy(cursor=cursor, select_sql=select, path=directory / "relational" / name)
+            written.append(ExportedFile(name, "relational", records, size, sha,
                                         f"Open Civic Data {model.__name__} ({model._meta.db_table})", fields))
         for name, (description, from_sql, fields, order) in FLAT_FILES.items():
             columns = ", ".join(f'{f.sql} AS "{f.name}"' for f in fields)
             select = f'SELECT {columns} {from_sql} ORDER BY {order} COLLATE "C"'
-            size, sha = csv_copy(cursor=cursor, select_sql=select, path=directory / "flat" / name)
-            cursor.execute(f"SELECT count(*) {from_sql}")
-            written.append(ExportedFile(name, "flat", cursor.fetchone()[0], size, sha, description, fields))
+            records, size, sha = csv_copy(cursor=cursor, select_sql=select, path=directory / "flat" / name)
+            written.append(ExportedFile(name, "flat", records, size, sha, description, fields))
     return written

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timezone as dt_timezone
 
 from django.db import connection, transaction
@@ -10,6 +12,7 @@ from django.utils import timezone
 
 from processors.errors import PipelineError
 
+from .bulk import ocd_constraints_drop, ocd_constraints_restore
 from .campaign_finance import committees_build, covers_stage, filings_build, transactions_build
 from .core import core_build
 from .elections import candidacies_build, candidacy_sources_stage, elections_build
@@ -25,6 +28,9 @@ class ProcessingError(PipelineError):
 # Temporary tables of one build (ON COMMIT DROP).
 STAGING_TABLES = ["ocd_cover_version", "ocd_cover", "ocd_cand_src", "ocd_cand", "ocd_person_name", "ocd_measure_src",
                   "ocd_measure"]
+
+# Raw tables processing joins on (analyzed first; the item tables are only scanned whole).
+RAW_TABLES_READ = ["LOOKUP_CODES_CD", "F501_502_CD", "CVR_CAMPAIGN_DISCLOSURE_CD", "FILERNAME_CD", "FILER_FILINGS_CD"]
 
 # Legal status transitions of a ProcessedDataVersion.
 TRANSITIONS = {
@@ -54,12 +60,25 @@ def processed_version_transition(*, processed, status: str, error: str = "") -> 
     processed.save()
 
 
-def ocd_tables_build(*, release_datetime) -> dict:
+class _Clock:
+    """Seconds per step, into `seconds` as "<stage>:<step>"."""
+
+    def __init__(self, seconds: dict, stage: str):
+        self.seconds, self.stage, self.last = seconds, stage, time.monotonic()
+
+    def lap(self, step: str) -> None:
+        now = time.monotonic()
+        self.seconds[f"{self.stage}:{step}"] = round(now - self.last, 3)
+        self.last = now
+
+
+def ocd_tables_build(*, release_datetime, seconds: dict | None = None) -> dict:
     """Rebuild every OCD table from the loaded raw tables, in one transaction; return counts.
 
     Returns {"tables": {table: rows}, "skipped": {raw table: {reason: n}},
     "unmatched": {table: {reason: n}}}. Ids are derived from CAL-ACCESS keys,
-    so a rebuild gives the same ids (docs/ocd-ids.md).
+    so a rebuild gives the same ids (docs/ocd-ids.md). `seconds` collects the
+    time of each step.
     """
     from ocd.models import OCD_MODELS
 
@@ -67,24 +86,40 @@ def ocd_tables_build(*, release_datetime) -> dict:
     skipped: dict = {}
     unmatched: dict = {}
     tables = [m._meta.db_table for m in OCD_MODELS]
+    seconds = {} if seconds is None else seconds
     with transaction.atomic(), connection.cursor() as cursor:
+        clock = _Clock(seconds, "process")
         cursor.execute("DROP TABLE IF EXISTS " + ", ".join(STAGING_TABLES))  # left by an enclosing transaction
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending deferred FK checks
         cursor.execute("TRUNCATE " + ", ".join(tables) + " CASCADE")
+        restore = ocd_constraints_drop(cursor=cursor, tables=tables)
+        # Fresh planner statistics of what is read: a just-loaded table may have none yet.
+        cursor.execute("ANALYZE " + ", ".join(f'"{t}"' for t in RAW_TABLES_READ))
+        clock.lap("analyze")
         core_build(cursor=cursor, params=params, skipped=skipped)
+        clock.lap("core")
         covers_stage(cursor=cursor, skipped=skipped)
+        clock.lap("covers")
         candidacy_sources_stage(cursor=cursor, skipped=skipped)
         measure_sources_stage(cursor=cursor, skipped=skipped)
         elections_build(cursor=cursor, params=params)
         candidacies_build(cursor=cursor, params=params, unmatched=unmatched)
+        clock.lap("candidacies")
         measures_build(cursor=cursor, params=params)
+        clock.lap("measures")
         committees_build(cursor=cursor, params=params, unmatched=unmatched)
+        clock.lap("committees")
         filings_build(cursor=cursor, params=params, unmatched=unmatched)
+        clock.lap("filings")
         transactions_build(cursor=cursor, params=params, skipped=skipped)
+        clock.lap("transactions")
+        ocd_constraints_restore(cursor=cursor, statements=restore)
+        clock.lap("indexes")
         counts = {}
         for table in tables:
             cursor.execute(f"SELECT count(*) FROM {table}")
             counts[table] = cursor.fetchone()[0]
+    clock.lap("commit")
     return {
         "tables": counts,
         "skipped": {t: dict(sorted(r.items())) for t, r in sorted(skipped.items())},
@@ -128,11 +163,13 @@ def ocd_process(*, version) -> dict:
     if newer is not None:
         raise ProcessingError(f"release {version.slug}: the raw tables now hold the newer release {newer.slug}")
     processed, _ = ProcessedDataVersion.objects.get_or_create(raw_version=version)
+    seconds: dict = {}
     processed_version_transition(processed=processed, status="processing")
     try:
-        counts = ocd_tables_build(release_datetime=version.release_datetime)
+        counts = ocd_tables_build(release_datetime=version.release_datetime, seconds=seconds)
         processed.counts = counts
         processed_version_transition(processed=processed, status="exporting")
+        clock = _Clock(seconds, "export")
         directory = processed.directory
         for sub in ("relational", "flat"):
             shutil.rmtree(directory / sub, ignore_errors=True)
@@ -143,17 +180,23 @@ def ocd_process(*, version) -> dict:
                               sha256=f.sha256)
             for f in files
         )
+        clock.lap("csv")
         processed_version_transition(processed=processed, status="packaging")
+        clock = _Clock(seconds, "package")
         processed.zips.all().delete()
         release_iso = version.release_datetime.astimezone(dt_timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
         zips = {}
-        for group in ("flat", "relational"):
-            members = [f for f in files if f.group == group]
-            path, size, sha = zip_build(directory=directory, group=group, files=members, slug=version.slug,
-                                        release_iso=release_iso, source=version.source)
-            ProcessedDataZip.objects.create(version=processed, name=path.name, group=group, size=size, sha256=sha,
-                                            file_count=len(members))
-            zips[path.name] = {"size": size, "sha256": sha}
+        groups = ("flat", "relational")
+        # The two zips are built side by side (deflate and hashing release the GIL).
+        with ThreadPoolExecutor(max_workers=len(groups)) as pool:
+            built = pool.map(lambda group: zip_build(
+                directory=directory, group=group, files=[f for f in files if f.group == group], slug=version.slug,
+                release_iso=release_iso, source=version.source), groups)
+            for group, (path, size, sha) in zip(groups, built):
+                ProcessedDataZip.objects.create(version=processed, name=path.name, group=group, size=size,
+                                                sha256=sha, file_count=sum(f.group == group for f in files))
+                zips[path.name] = {"size": size, "sha256": sha}
+        clock.lap("zips")
         previous = _previous_processed(version=version)
         changes = changes_build(
             previous_dir=previous.directory if previous else None,
@@ -163,6 +206,7 @@ def ocd_process(*, version) -> dict:
         changes_write(changes=changes, path=directory / "changes.json")
         processed.changes = changes
         processed_version_transition(processed=processed, status="finished")
+        clock.lap("changes.json")
     except Exception as exc:
         processed.refresh_from_db(fields=["status"])
         if processed.status in ("processing", "exporting", "packaging"):
@@ -176,4 +220,5 @@ def ocd_process(*, version) -> dict:
         "files": {f"{f.group}/{f.name}": f.records for f in files},
         "zips": zips,
         "changes": {t: {"added": c["added"], "removed": c["removed"]} for t, c in changes["tables"].items()},
+        "seconds": seconds,
     }

@@ -24,6 +24,10 @@ def test_sql_ids_equal_python_ids(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT ocd_uuid('person:filer:1234'), ocd_uuid('contest:é')")
         assert list(cursor.fetchone()) == [ocd_uuid("person:filer:1234"), ocd_uuid("contest:é")]
+        # Enough names for every value of the variant character (the inlined function rewrites it).
+        names = [f"campaign-finance-transaction:RCPT_CD:{n}:0:{n % 7}:RCPT:A\\'ü" for n in range(500)]
+        cursor.execute("SELECT ocd_uuid(n) FROM unnest(%s::text[]) WITH ORDINALITY AS t(n, i) ORDER BY i", [names])
+        assert [row[0] for row in cursor.fetchall()] == [ocd_uuid(n) for n in names]
 
 
 def test_table_counts(built):

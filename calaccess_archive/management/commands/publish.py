@@ -1,4 +1,4 @@
-"""python manage.py publish [RELEASE] [--verify-only] [--json]"""
+"""python manage.py publish [RELEASE] [--processed] [--verify-only] [--json]"""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from calaccess_archive.management.archive_output import is_terminal, progress_ca
 from calaccess_archive.models import RawDataVersion
 from calaccess_archive.storage.ia_client import ArchiveError
 from calaccess_archive.storage.identifiers import InvalidArchiveName
-from processors.archive_publish import NothingToPublish, publish_total_bytes, release_publish
+from processors.archive_publish import NothingToPublish, processed_publish, publish_total_bytes, release_publish
 
 
 class Command(BaseCommand):
@@ -18,16 +18,19 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("release", nargs="?", help="YYYY-MM-DD_HH-MM-SS (default: the latest release)")
+        parser.add_argument("--processed", action="store_true",
+                            help="The processed files (OCD zips, CSVs, changes.json) instead of the raw ones")
         parser.add_argument("--verify-only", action="store_true", help="Only check what the archive holds")
         parser.add_argument("--wait", type=float, help="Seconds to wait for ingest (default IA_VERIFY_WAIT)")
         parser.add_argument("--json", action="store_true", help="Print one JSON document")
 
-    def handle(self, *args, release=None, verify_only=False, wait=None, json=False, **options):
+    def handle(self, *args, release=None, processed=False, verify_only=False, wait=None, json=False, **options):
         version = _version(release)
-        total = 0 if verify_only or json else publish_total_bytes(version=version)
+        total = 0 if verify_only or json else publish_total_bytes(version=version, processed=processed)
+        publish = processed_publish if processed else release_publish
         try:
             with progress_callbacks(self, total_bytes=total, enabled=not json and is_terminal(self)) as callbacks:
-                report = release_publish(version=version, verify_only=verify_only, wait=wait, **callbacks)
+                report = publish(version=version, verify_only=verify_only, wait=wait, **callbacks)
         except (ArchiveError, NothingToPublish, InvalidArchiveName, FileNotFoundError) as exc:
             raise CommandError(" ".join(str(exc).split())) from exc
         report_write(self, report, as_json=json, extra={"release": version.slug})

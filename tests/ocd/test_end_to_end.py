@@ -1,0 +1,77 @@
+"""A sample export ingested with `ingest`, then processed with `process`: the generator's data meets the rules."""
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from ocd.models import ProcessedDataVersion
+from tests.ingest_helpers import sample_zip
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ITEM_TABLES = {"RCPT_CD": "'RCPT_CD'", "EXPN_CD": "'EXPN_CD'", "LOAN_CD": "'LOAN_CD'", "S497_CD": "'S497_CD'"}
+# Every reason processing can give (docs/ocd-processing.md); the sample must not produce others.
+REASONS = {"no_filing_id", "schedule_not_processed", "no_campaign_cover", "superseded_amendment",
+           "amendment_without_cover", "duplicate_key", "bad_filer_id", "no_candidate_filer_id", "local_office",
+           "office_not_recognized", "district_invalid", "no_election_date", "party_duplicate_code"}
+
+
+def _json(*args: str) -> dict:
+    out = io.StringIO()
+    call_command(*args, "--json", stdout=out)
+    return json.loads(out.getvalue())
+
+
+def _scalar(sql: str) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return cursor.fetchone()[0]
+
+
+@pytest.fixture(scope="module")
+def export(tmp_path_factory):
+    return sample_zip(tmp_path_factory.mktemp("e2e"), seed=3, records=5000)
+
+
+def test_sample_export_ingested_then_processed(export):
+    assert _json("ingest", "--source", str(export))["outcome"] == "ingested"
+    result = _json("process")
+    tables = result["tables"]
+    for table in ("person", "candidacy", "candidatecontest", "election", "committee", "filing", "filingaction",
+                  "transaction", "ballotmeasurecontest"):
+        assert tables[f"opencivicdata_{table}"] > 0, table
+    assert tables["opencivicdata_filingaction"] > tables["opencivicdata_filing"]  # amendments
+    # Skips counted per reason, with reasons the rules define.
+    skipped = result["skipped"]
+    for table in ("RCPT_CD", "EXPN_CD"):
+        assert skipped[table]["superseded_amendment"] > 0 and skipped[table]["schedule_not_processed"] > 0
+    assert {r.removeprefix("candidacy_") for reasons in skipped.values() for r in reasons} <= REASONS
+    # Never silently lost: each item table's rows are either a transaction or skipped for a reason.
+    for table, literal in ITEM_TABLES.items():
+        kept = _scalar(f"SELECT count(*) FROM opencivicdata_transaction WHERE extras->>'calaccess_table' = {literal}")
+        assert kept + sum(skipped.get(table, {}).values()) == _scalar(f'SELECT count(*) FROM "{table}"'), table
+    # The generator's candidates run for state offices with a date: none is lost to a rule.
+    for reasons in (skipped.get("F501_502_CD", {}), skipped.get("CVR_CAMPAIGN_DISCLOSURE_CD", {})):
+        assert not {"local_office", "candidacy_local_office", "office_not_recognized", "candidacy_office_not_recognized",
+                    "district_invalid", "candidacy_district_invalid", "no_election_date",
+                    "candidacy_no_election_date"} & set(reasons)
+    # A measure committee's cover page names its election.
+    assert _scalar("""SELECT count(*) FROM "CVR_CAMPAIGN_DISCLOSURE_CD" WHERE btrim("BAL_NAME") <> ''
+                      AND "ELECT_DATE" IS NULL""") == 0
+    # Every filing action is dated from FILER_FILINGS_CD, every committee named from FILERNAME_CD.
+    assert _scalar("SELECT count(*) FROM opencivicdata_filingaction WHERE extras->>'date_source' <> 'FILER_FILINGS_CD'") == 0
+    assert "opencivicdata_committee" not in result["unmatched"]
+    files = result["files"]
+    assert files["flat/Contributions.csv"] > 0 and files["flat/Expenditures.csv"] > 0
+    assert files["flat/Candidates.csv"] == tables["opencivicdata_candidacy"]
+    assert result["publish"]["complete"]
+
+    # Re-processing the same raw data: byte-identical zips.
+    directory = ProcessedDataVersion.objects.get().directory
+    first = {name: (directory / name).read_bytes() for name in ("flat.zip", "relational.zip")}
+    again = _json("process", "--no-publish")
+    assert again["zips"] == result["zips"] and again["skipped"] == skipped
+    assert {name: (directory / name).read_bytes() for name in first} == first

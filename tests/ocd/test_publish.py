@@ -1,0 +1,81 @@
+"""The processed files go into the release's processed item through files_publish, like the raw files."""
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from calaccess_archive.models import ArchivedFile
+from ocd.models import ProcessedDataVersion
+from processors.archive_publish import NothingToPublish, processed_publish
+from processors.ocd.pipeline import ocd_process
+
+pytestmark = pytest.mark.django_db
+
+
+def _run(*args) -> str:
+    out = io.StringIO()
+    call_command(*args, stdout=out, stderr=io.StringIO())
+    return out.getvalue()
+
+
+def _expected_names(processed: ProcessedDataVersion) -> set[str]:
+    """flat.zip, relational.zip, every ProcessedDataFile CSV and changes.json, in the processed item."""
+    identifier = f"ccdc-processed-data-{processed.raw_version.slug}"
+    names = {"flat.zip", "relational.zip", "changes.json"} | {f"{f.group}/{f.name}" for f in processed.files.all()}
+    return {f"{identifier}/{n}" for n in names}
+
+
+def test_local_storage_holds_every_processed_file(raw_release):
+    ocd_process(version=raw_release)
+    processed = ProcessedDataVersion.objects.get()
+    report = processed_publish(version=raw_release)
+    assert report.complete
+    records = ArchivedFile.objects.filter(version=raw_release)
+    assert {r.name for r in records} == _expected_names(processed)
+    assert len(report.files) == 2 + processed.files.count() + 1
+    assert all(r.role == "processed" and r.storage == "local" and r.status == "verified" for r in records)
+    root = Path(settings.CALACCESS_DATA_DIR) / "archive"
+    for record in records:
+        assert (root / record.name).read_bytes() == Path(record.local_path).read_bytes(), record.name
+    zip_record = records.get(name__endswith="/flat.zip")
+    assert zip_record.sha256 == processed.zips.get(name="flat.zip").sha256
+    meta = next((root / f"ccdc-processed-data-{raw_release.slug}").glob("*_meta*"), None)
+    assert meta is None or "processed files" in meta.read_text()
+
+
+def test_archive_org_standin_then_reprocess_sends_nothing_again(raw_release, archive_org):
+    result = json.loads(_run("process", "--json"))
+    assert result["publish"]["complete"] and result["publish"]["counts"]["verified"] == result["publish"]["files"]
+    processed = ProcessedDataVersion.objects.get()
+    names = _expected_names(processed)
+    assert {r.name for r in ArchivedFile.objects.all()} == names
+    assert all(r.storage == "archive.org" and r.status == "verified" for r in ArchivedFile.objects.all())
+    assert len(archive_org.put_headers) == len(names)
+    item = archive_org.items[f"ccdc-processed-data-{raw_release.slug}"]
+    assert set(item.files) == {n.partition("/")[2] for n in names}
+    assert "processed files" in item.metadata["title"]
+    # Re-processing gives the same bytes: publishing again verifies, sends nothing.
+    again = json.loads(_run("process", raw_release.slug, "--json"))
+    assert again["publish"]["complete"] and len(archive_org.put_headers) == len(names)
+    assert json.loads(_run("publish", "--processed", "--verify-only", "--json"))["complete"]
+
+
+def test_no_publish_then_publish_processed_command(raw_release):
+    _run("process", "--no-publish")
+    assert not ArchivedFile.objects.exists()
+    lines = _run("publish", raw_release.slug, "--processed").splitlines()
+    processed = ProcessedDataVersion.objects.get()
+    assert len(lines) == len(_expected_names(processed)) + 1
+    assert all(line.split()[:2][0] == "verified" and line.split()[1].startswith("ccdc-processed-data-")
+               for line in lines[:-1])
+
+
+def test_nothing_to_publish_before_processing(raw_release):
+    with pytest.raises(NothingToPublish, match="not processed"):
+        processed_publish(version=raw_release)
+    with pytest.raises(CommandError, match="no finished processing"):
+        _run("publish", "--processed")

@@ -8,7 +8,7 @@ either the previous release's rows or all of the new ones, never part of them.
 Values are converted by PostgreSQL itself: dates in the export's
 `3/29/2001 12:00:00 AM` form parse under DateStyle MDY, decimals and integers
 as written; an empty typed value (a quoted "" in the cleaned CSV) becomes NULL
-through FORCE_NULL. A file whose columns differ from the model's (schema
+(NULL in COPY's text format, or FORCE_NULL when the CSV is sent as is). A file whose columns differ from the model's (schema
 drift) goes through a staging table and is loaded by column name.
 """
 
@@ -21,6 +21,7 @@ import psycopg
 from psycopg import sql
 
 from .errors import LoadMismatch
+from .native import copy_text_converter
 from .schema import DATE, DECIMAL, FLOAT, INTEGER, TEXT, TableSchema
 
 COPY_BUFFER = 1024 * 1024
@@ -28,12 +29,17 @@ COPY_BUFFER = 1024 * 1024
 _SQL_TYPES = {INTEGER: "integer", DECIMAL: "numeric", FLOAT: "double precision", DATE: "date"}
 
 
-def _copy_file(cursor, statement, path: Path, on_progress: Callable[[int], None] | None) -> int:
+def _copy_file(cursor, statement, path: Path, on_progress: Callable[[int], None] | None, converter=None) -> int:
+    """COPY the file; with a converter, its header is skipped and the rest converted on the way."""
     with cursor.copy(statement) as copy, open(path, "rb") as f:
+        if converter is not None:
+            f.readline()  # the header: COPY's text format has none
         while data := f.read(COPY_BUFFER):
-            copy.write(data)
+            copy.write(converter.feed(data) if converter is not None else data)
             if on_progress is not None:
                 on_progress(len(data))
+        if converter is not None:
+            converter.finish()
     return cursor.rowcount
 
 
@@ -63,8 +69,12 @@ def table_load(
     header: list[str],
     expected_records: int,
     on_progress: Callable[[int], None] | None = None,
+    native: bool = True,
 ) -> int:
     """Replace the rows of `schema`'s table with the cleaned CSV; return rows loaded.
+
+    With `native` (and a C compiler on the machine) the CSV is streamed to the
+    server in COPY's text format, which it parses faster; the rows are the same.
 
     Raises LoadMismatch (and leaves the previous rows in place) when PostgreSQL
     loaded a different number of rows than the clean stage wrote.
@@ -80,14 +90,18 @@ def table_load(
         for name, _ in indexes:
             cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
         if header == schema.column_names:
-            typed = [c.name for c in schema.columns if c.typed]
-            options = sql.SQL("FORMAT csv, HEADER true, FREEZE true")
-            if typed:
-                options = sql.SQL("{}, FORCE_NULL ({})").format(options, _identifiers(typed))
+            converter = copy_text_converter([c.typed for c in schema.columns]) if native else None
+            if converter is not None:
+                options = sql.SQL("FORMAT text, FREEZE true")
+            else:
+                options = sql.SQL("FORMAT csv, HEADER true, FREEZE true")
+                typed = [c.name for c in schema.columns if c.typed]
+                if typed:
+                    options = sql.SQL("{}, FORCE_NULL ({})").format(options, _identifiers(typed))
             statement = sql.SQL("COPY {} ({}) FROM STDIN WITH ({})").format(
                 table, _identifiers(header), options
             )
-            loaded = _copy_file(cursor, statement, clean_path, on_progress)
+            loaded = _copy_file(cursor, statement, clean_path, on_progress, converter)
         else:
             loaded = _load_by_name(cursor, schema, clean_path, header, on_progress)
         for _, definition in indexes:

@@ -1,10 +1,15 @@
-"""The clean stage's fast path in C, built on first use, with a pure-Python fallback.
+"""Hot loops in C, built on first use, each with a pure-Python fallback.
 
-`fastclean.c` checks and converts the common line (printable ASCII, every
-value valid) several times faster than a regex per line. It is compiled with
-the machine's C compiler into a cache folder the first time it is needed. On a
-machine without a compiler `block_cleaner()` returns None and the clean stage
-uses its regex path, which accepts exactly the same lines (tests compare them).
+- `fastclean.c`: the clean stage checks and converts the common line
+  (printable ASCII, every value valid) several times faster than a regex per
+  line;
+- `copytext.c`: the load stage turns the cleaned CSV into PostgreSQL's COPY
+  text format, which the server parses faster than CSV.
+
+They are compiled with the machine's C compiler into one library in a cache
+folder the first time they are needed. On a machine without a compiler
+`block_cleaner()` and `copy_text_converter()` return None and the stages use
+their pure-Python paths, which give the same results (tests compare them).
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ from ..schema import DATE, DECIMAL, FLOAT, INTEGER, TEXT, Column
 
 logger = logging.getLogger(__name__)
 
-SOURCE = Path(__file__).with_name("fastclean.c")
+SOURCES = sorted(Path(__file__).parent.glob("*.c"))
 _KINDS = {TEXT: 0, INTEGER: 1, DECIMAL: 2, FLOAT: 3, DATE: 4}
 
 
@@ -47,27 +52,31 @@ def _library() -> ctypes.CDLL | None:
     if not compiler:
         logger.info("no C compiler: the clean stage uses its pure-Python path")
         return None
-    source = SOURCE.read_bytes()
+    source = b"".join(path.read_bytes() for path in SOURCES)
     tag = hashlib.sha256(source + sysconfig.get_platform().encode()).hexdigest()[:16]
     try:
-        target = _cache_dir() / f"fastclean-{tag}.so"
+        target = _cache_dir() / f"calaccess-native-{tag}.so"
         if not target.exists():
             with tempfile.TemporaryDirectory(dir=target.parent) as build:
                 built = Path(build) / target.name
                 subprocess.run(
-                    [compiler, "-O2", "-shared", "-fPIC", "-o", str(built), str(SOURCE)],
+                    [compiler, "-O2", "-shared", "-fPIC", "-o", str(built), *map(str, SOURCES)],
                     check=True, capture_output=True, timeout=120,
                 )
                 os.replace(built, target)  # atomic: parallel workers may build at once
         library = ctypes.CDLL(str(target))
     except (OSError, subprocess.SubprocessError) as exc:
-        logger.warning("could not build the C fast path (%s); using the pure-Python path", exc)
+        logger.warning("could not build the C fast paths (%s); using the pure-Python paths", exc)
         return None
     library.clean_block.restype = ctypes.c_long
     library.clean_block.argtypes = [
         ctypes.c_char_p, ctypes.c_long, ctypes.c_int,
         ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int),
         ctypes.c_char_p, ctypes.POINTER(ctypes.c_long), ctypes.c_char_p, ctypes.c_long,
+    ]
+    library.csv_to_copy_text.restype = ctypes.c_long
+    library.csv_to_copy_text.argtypes = [
+        ctypes.c_char_p, ctypes.c_long, ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_long),
     ]
     return library
 
@@ -120,3 +129,33 @@ def _arg_a(column: Column) -> int:
 def block_cleaner(columns: list[Column]) -> BlockCleaner | None:
     library = _library()
     return BlockCleaner(library, columns) if library is not None else None
+
+
+class CopyTextConverter:
+    """Turns a stream of cleaned-CSV bytes (after its header) into COPY text format."""
+
+    def __init__(self, library: ctypes.CDLL, typed: list[bool]):
+        self._convert = library.csv_to_copy_text
+        self.ncols = len(typed)
+        self.typed = bytes(typed)
+        self.pending = b""
+
+    def feed(self, data: bytes) -> bytes:
+        """COPY text for the complete records so far; the rest waits for the next call."""
+        block = self.pending + data
+        out = ctypes.create_string_buffer(2 * len(block) + 2 * self.ncols + 16)
+        consumed = ctypes.c_long()
+        written = self._convert(block, len(block), self.ncols, self.typed, out, ctypes.byref(consumed))
+        if written < 0:
+            raise ValueError("cleaned CSV is malformed")
+        self.pending = block[consumed.value :]
+        return ctypes.string_at(out, written)
+
+    def finish(self) -> None:
+        if self.pending:
+            raise ValueError("cleaned CSV ends inside a record")
+
+
+def copy_text_converter(typed: list[bool]) -> CopyTextConverter | None:
+    library = _library()
+    return CopyTextConverter(library, typed) if library is not None else None

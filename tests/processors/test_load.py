@@ -112,3 +112,29 @@ def test_indexes_are_rebuilt_after_the_load(tmp_path):
     assert not [i for i in before if "_like" in i]  # dropped by migration 0004: rebuilt nightly, never used
     load(tmp_path, clean_file(tmp_path, line(row()) * 10))
     assert indexes() == before
+
+
+def test_text_and_csv_copy_load_identical_rows(tmp_path):
+    """The C converter to COPY's text format is an accelerator only."""
+    from processors.native import copy_text_converter
+
+    assert copy_text_converter([True]) is not None, "the test machine has a C compiler"
+    tricky = [
+        row(NAML=b'Quote "this", and \\ that', ADR1=b"Line\nbreak", FILER_ID=b""),
+        row(NAMF="José".encode("cp1252"), CITY=b"tab\x12s", EFFECT_DT=b""),
+        row(ADR2=b"crlf\r\ninside", NAMS=b"\\N"),
+    ]
+    result = clean_file(tmp_path, b"".join(line(r) for r in tricky * 300))
+    contents = {}
+    for native in (True, False):
+        table_load(
+            conninfo=conninfo(), schema=FILERNAME, clean_path=tmp_path / "F.csv",
+            header=result.header, expected_records=result.records_out, native=native,
+        )
+        with connection.cursor() as c:
+            c.execute('SELECT * FROM "FILERNAME_CD" ORDER BY id')
+            contents[native] = c.fetchall()
+    assert contents[True] == contents[False] and len(contents[True]) == 900
+    first, _, third = contents[True][:3]
+    assert 'Quote "this", and \\ that' in first and "Line\nbreak" in first
+    assert "\\N" in third and "crlf\r\ninside" in third  # a text "\N" is not NULL

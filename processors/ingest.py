@@ -94,7 +94,7 @@ def release_ingest(*, source: str | None = None, force: bool = False, progress: 
         check.save(update_fields=["version"])
     report = IngestReport(outcome="ingested", version=version)
     with _release_lock(version):
-        _download(version, info, force=force, progress=progress, report=report)
+        _download(version, info, progress=progress, report=report)
         schemas = _tables_of(version)
         _clean(version, schemas, force=force, progress=progress, report=report)
         _load(version, schemas, force=force, progress=progress, report=report)
@@ -130,8 +130,9 @@ def _stage_finished(version: RawDataVersion, stage: str) -> bool:
     return StageRun.objects.filter(version=version, stage=stage, status=StageStatus.FINISHED).exists()
 
 
-def _download(version, info: ReleaseInfo, *, force: bool, progress: Progress, report: IngestReport) -> None:
-    if _stage_finished(version, Stage.DOWNLOAD) and version.zip_path.exists() and not force:
+def _download(version, info: ReleaseInfo, *, progress: Progress, report: IngestReport) -> None:
+    # A verified download is kept even with --force: the state may already serve a newer file.
+    if _stage_finished(version, Stage.DOWNLOAD) and version.zip_path.exists():
         return
     started = timezone.now()
     with stage_run(version, Stage.DOWNLOAD):

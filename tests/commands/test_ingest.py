@@ -139,11 +139,13 @@ def test_local_path_source_for_backfills(exports):
     assert ingest_json("--source", f"file://{exports['day1']}")["outcome"] == "up_to_date"
 
 
-def test_force_cleans_and_loads_again_with_identical_results(exports):
-    first = ingest_json("--source", str(exports["day1"]))
-    forced = ingest_json("--source", str(exports["day1"]), "--force")
+def test_force_cleans_and_loads_again_with_identical_results(cdn, exports):
+    cdn.publish(exports["day1"], last_modified=DAY1)
+    first = ingest_json("--source", cdn.url)
+    forced = ingest_json("--source", cdn.url, "--force")
     assert forced["outcome"] == "ingested"
     assert forced["tables"] == first["tables"]
+    assert len(cdn.requests_of("GET")) == 1  # the verified download is kept
 
 
 def test_schema_drift_is_detected_recorded_and_loaded_by_name(tmp_path):

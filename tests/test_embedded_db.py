@@ -34,3 +34,9 @@ def test_commands_start_reuse_and_stop_the_embedded_server(tmp_path):
         env=env, capture_output=True, text=True, timeout=300,
     )
     assert "[X] 0002_raw_typed_columns_nullable" in check.stdout
+    shell = subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "shell", "-c",
+         "from django.db import connection; c = connection.cursor(); c.execute('SHOW wal_level'); print(c.fetchone()[0])"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert shell.stdout.strip().splitlines()[-1] == "minimal"  # tuned for the nightly bulk loads

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import zipfile
+from contextlib import contextmanager
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -29,6 +30,9 @@ from .errors import BadExport, PipelineError
 from .release_check import ReleaseInfo, release_head
 from .schema import all_table_schemas
 from .table_jobs import clean_job, load_job, member_name, peak_rss_mb, table_name
+
+# Any constant: the advisory lock key of the ingest.
+_INGEST_LOCK = 7_164_001
 
 # A progress sink: (stage, units done since the last call, total units or None).
 Progress = Callable[[str, int, int | None], None]
@@ -93,7 +97,7 @@ def release_ingest(*, source: str | None = None, force: bool = False, progress: 
         check.version = version
         check.save(update_fields=["version"])
     report = IngestReport(outcome="ingested", version=version)
-    with _release_lock(version):
+    with _ingest_lock(version):
         _download(version, info, progress=progress, report=report)
         schemas = _tables_of(version)
         _clean(version, schemas, force=force, progress=progress, report=report)
@@ -107,23 +111,20 @@ def release_ingest(*, source: str | None = None, force: bool = False, progress: 
     return report
 
 
-class _release_lock:
-    """A PostgreSQL advisory lock: two ingests of one release never run at once."""
-
-    KEY = 71_640  # any constant; namespaces our locks
-
-    def __init__(self, version: RawDataVersion):
-        self.version = version
-
-    def __enter__(self):
+@contextmanager
+def _ingest_lock(version: RawDataVersion):
+    """A PostgreSQL advisory lock: one ingest at a time, since every ingest
+    writes the same raw tables (two of one release, or a backfill beside the
+    nightly run, would interleave their tables)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [_INGEST_LOCK])
+        if not cursor.fetchone()[0]:
+            raise PipelineError(f"another ingest is running; {version} was left for the next run")
+    try:
+        yield
+    finally:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_try_advisory_lock(%s, %s)", [self.KEY, self.version.pk])
-            if not cursor.fetchone()[0]:
-                raise PipelineError(f"another ingest of {self.version} is running; try again when it ends")
-
-    def __exit__(self, *exc):
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [self.KEY, self.version.pk])
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_INGEST_LOCK])
 
 
 def _stage_finished(version: RawDataVersion, stage: str) -> bool:

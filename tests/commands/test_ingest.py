@@ -164,3 +164,16 @@ def test_progress_is_logged_when_not_on_a_terminal(exports, caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == "calaccess_archive.progress"]
     for stage in ("download", "clean", "load"):
         assert any(line.startswith(f"stage={stage} done=") for line in lines), (stage, lines)
+
+
+def test_an_ingest_while_another_runs_stops_at_once(exports):
+    import psycopg
+
+    from processors.ingest import _INGEST_LOCK
+    from tests.processors.test_load import conninfo
+
+    with psycopg.connect(conninfo(), autocommit=True) as other:
+        other.execute("SELECT pg_advisory_lock(%s)", [_INGEST_LOCK])
+        with pytest.raises(CommandError, match="another ingest is running"):
+            ingest_json("--source", str(exports["day1"]))
+    assert ingest_json("--source", str(exports["day1"]))["outcome"] == "ingested"

@@ -117,7 +117,7 @@ def test_two_ingests_of_one_release_at_once_do_not_corrupt_each_other(export, se
     assert codes[0] == 0
     for code, out, err in results:
         if code != 0:
-            assert "another ingest of" in err and err.strip().count("\n") == 0
+            assert "another ingest is running" in err and err.strip().count("\n") == 0
     version = RawDataVersion.objects.get()
     assert version.status == "loaded"
     for file in version.files.all():

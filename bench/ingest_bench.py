@@ -94,6 +94,8 @@ def main() -> None:
         peaks = report.peak_rss_mb
         print(f"peak RSS: main process {peaks.get('main', 0):.0f} MB (after Django setup {rss_before:.0f} MB), "
               f"clean worker {peaks.get('clean_worker', 0):.0f} MB, load worker {peaks.get('load_worker', 0):.0f} MB")
+        worst = peaks.get("main", 0) + settings.CALACCESS_WORKERS * max(peaks.get("clean_worker", 0), peaks.get("load_worker", 0))
+        print(f"our processes together: at most {worst:.0f} MB (main + {settings.CALACCESS_WORKERS} workers at their peak)")
     finally:
         shutil.rmtree(work, ignore_errors=True)
         from django.db import connections

@@ -28,7 +28,7 @@ from .decode import decode_for_humans
 from .native import block_cleaner
 from .schema import TableSchema
 
-CHUNK_SIZE = 4 * 1024 * 1024
+CHUNK_SIZE = 1024 * 1024
 ERRORS_HEADER = ["line", "line_count", "reason", "original_text", "original_base64"]
 
 

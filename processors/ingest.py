@@ -146,12 +146,23 @@ def _download(version, info: ReleaseInfo, *, progress: Progress, report: IngestR
             retries=settings.CALACCESS_DOWNLOAD_RETRIES,
             backoff=settings.CALACCESS_RETRY_BACKOFF,
             last_modified_tolerance=settings.CALACCESS_LAST_MODIFIED_TOLERANCE,
-            on_progress=lambda done, total: progress("download", done, total),
+            on_progress=_increments(lambda step, total: progress("download", step, total)),
         )
         zip_verify(version.zip_path)
         version.download_size, version.download_sha256 = result.size, result.sha256
         version.save(update_fields=["download_size", "download_sha256", "updated_at"])
     report.stage_seconds["download"] = (timezone.now() - started).total_seconds()
+
+
+def _increments(report: Callable[[int, int | None], None]) -> Callable[[int, int | None], None]:
+    """Turn the downloader's running byte count into the steps a progress sink adds up."""
+    last = [0]
+
+    def on_progress(done: int, total: int | None) -> None:
+        report(max(done - last[0], 0), total)
+        last[0] = done
+
+    return on_progress
 
 
 def _tables_of(version: RawDataVersion) -> dict:

@@ -164,6 +164,8 @@ def test_progress_is_logged_when_not_on_a_terminal(exports, caplog):
     lines = [r.getMessage() for r in caplog.records if r.name == "calaccess_archive.progress"]
     for stage in ("download", "clean", "load"):
         assert any(line.startswith(f"stage={stage} done=") for line in lines), (stage, lines)
+    size = exports["day1"].stat().st_size
+    assert f"stage=download done={size} total={size}" in lines  # counts add up to the file, not past it
 
 
 def test_an_ingest_while_another_runs_stops_at_once(exports):

@@ -39,3 +39,15 @@ def ocd_uuid(name: str) -> uuid.UUID:
 def ocd_id(ocd_type: str, key: str) -> str:
     """The full OCD id of an object: ocd_id("person", "filer:1234") -> "ocd-person/<uuid>"."""
     return f"ocd-{ocd_type}/{ocd_uuid(f'{ocd_type}:{key}')}"
+
+
+def digest_sql(name_sql: str) -> str:
+    """SQL: the MD5 hex digest ocd_uuid(name) is made of, to compute once per row (see uuid_text_sql)."""
+    return _DIGEST.replace("convert_to(name,", f"convert_to({name_sql},")
+
+
+def uuid_text_sql(digest: str) -> str:
+    """SQL: ocd_uuid(name)::text from `digest` (a column holding digest_sql(name)), without hashing twice."""
+    return (f"(substr({digest}, 1, 8) || '-' || substr({digest}, 9, 4) || '-3' || substr({digest}, 14, 3) || '-' ||"
+            f" translate(substr({digest}, 17, 1), '0123456789abcdef', '89ab89ab89ab89ab') || substr({digest}, 18, 3)"
+            f" || '-' || substr({digest}, 21, 12))")

@@ -62,6 +62,8 @@ class FilingAction(OCDBase):
 
 
 class Transaction(OCDBase):
+    # Processing never fills election, sender/recipient organization or person (CAL-ACCESS names
+    # them only as text): those foreign keys get no index, which would be rebuilt every night for nothing.
     id = ocd_id_field("campaign-finance-transaction")
     filing_action = models.ForeignKey(
         FilingAction, related_name="transactions", on_delete=models.CASCADE, help_text="Action reporting it."
@@ -71,17 +73,20 @@ class Transaction(OCDBase):
     amount_currency = models.CharField(max_length=3, default="USD", help_text="Currency of the amount.")
     is_in_kind = models.BooleanField(default=False, help_text="Non-monetary transaction.")
     election = models.ForeignKey(
-        Election, related_name="transactions", null=True, on_delete=models.SET_NULL, help_text="Election."
+        Election, related_name="transactions", null=True, on_delete=models.SET_NULL, db_index=False,
+        help_text="Election.",
     )
     sender_entity_type = models.CharField(max_length=50, choices=ENTITY_TYPES, help_text="Type of sender.")
     sender_committee = models.ForeignKey(
         Committee, related_name="transactions_sent", null=True, on_delete=models.PROTECT, help_text="Sender."
     )
     sender_organization = models.ForeignKey(
-        Organization, related_name="transactions_sent", null=True, on_delete=models.PROTECT, help_text="Sender."
+        Organization, related_name="transactions_sent", null=True, on_delete=models.PROTECT, db_index=False,
+        help_text="Sender.",
     )
     sender_person = models.ForeignKey(
-        Person, related_name="transactions_sent", null=True, on_delete=models.PROTECT, help_text="Sender."
+        Person, related_name="transactions_sent", null=True, on_delete=models.PROTECT, db_index=False,
+        help_text="Sender.",
     )
     sender_name = models.CharField(max_length=500, blank=True, help_text="Name of the sender (addition).")
     recipient_entity_type = models.CharField(max_length=50, choices=ENTITY_TYPES, help_text="Type of recipient.")
@@ -90,10 +95,11 @@ class Transaction(OCDBase):
     )
     recipient_organization = models.ForeignKey(
         Organization, related_name="transactions_received", null=True, on_delete=models.PROTECT,
-        help_text="Recipient.",
+        db_index=False, help_text="Recipient.",
     )
     recipient_person = models.ForeignKey(
-        Person, related_name="transactions_received", null=True, on_delete=models.PROTECT, help_text="Recipient."
+        Person, related_name="transactions_received", null=True, on_delete=models.PROTECT, db_index=False,
+        help_text="Recipient.",
     )
     recipient_name = models.CharField(max_length=500, blank=True, help_text="Name of the recipient (addition).")
     date = models.DateField(null=True, help_text="Date reported for the transaction.")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from .common import add_counts, name_sql, numeric_id_sql, ocd, org_id, rows
+from ocd.ids import digest_sql, uuid_text_sql
+
+from .common import add_counts, name_collapse_sql, name_parts_sql, name_sql, numeric_id_sql, ocd, org_id, rows
 
 FILING_ID_OF_COVER = ocd("campaign-finance-filing", "'filing:' || \"FILING_ID\"")
 FILING_OF_VERSION = ocd("campaign-finance-filing", "'filing:' || v.\"FILING_ID\"")
@@ -19,28 +21,28 @@ ITEMS = [
     (
         "RCPT_CD",
         {"A": ("contribution", False, "in"), "C": ("contribution", True, "in")},
-        {"name": name_sql('i."CTRIB_NAMT"', 'i."CTRIB_NAMF"', 'i."CTRIB_NAML"', 'i."CTRIB_NAMS"'),
+        {"name": name_parts_sql('i."CTRIB_NAMT"', 'i."CTRIB_NAMF"', 'i."CTRIB_NAML"', 'i."CTRIB_NAMS"'),
          "amount": 'i."AMOUNT"', "date": 'i."RCPT_DATE"', "description": 'i."CTRIB_DSCR"',
          "committee": 'i."CMTE_ID"', "entity": 'i."ENTITY_CD"'},
     ),
     (
         "EXPN_CD",
         {"E": ("expenditure", False, "out")},
-        {"name": name_sql('i."PAYEE_NAMT"', 'i."PAYEE_NAMF"', 'i."PAYEE_NAML"', 'i."PAYEE_NAMS"'),
+        {"name": name_parts_sql('i."PAYEE_NAMT"', 'i."PAYEE_NAMF"', 'i."PAYEE_NAML"', 'i."PAYEE_NAMS"'),
          "amount": 'i."AMOUNT"', "date": 'i."EXPN_DATE"', "description": 'i."EXPN_DSCR"',
          "committee": 'i."CMTE_ID"', "entity": 'i."ENTITY_CD"'},
     ),
     (
         "LOAN_CD",
         {"B1": ("loan", False, "in")},
-        {"name": name_sql('i."LNDR_NAMT"', 'i."LNDR_NAMF"', 'i."LNDR_NAML"', 'i."LNDR_NAMS"'),
+        {"name": name_parts_sql('i."LNDR_NAMT"', 'i."LNDR_NAMF"', 'i."LNDR_NAML"', 'i."LNDR_NAMS"'),
          "amount": 'i."LOAN_AMT1"', "date": 'i."LOAN_DATE1"', "description": "''",
          "committee": 'i."CMTE_ID"', "entity": 'i."ENTITY_CD"'},
     ),
     (
         "S497_CD",
         {"F497P1": ("contribution", False, "in"), "F497P2": ("contribution", False, "out")},
-        {"name": name_sql('i."ENTY_NAMT"', 'i."ENTY_NAMF"', 'i."ENTY_NAML"', 'i."ENTY_NAMS"'),
+        {"name": name_parts_sql('i."ENTY_NAMT"', 'i."ENTY_NAMF"', 'i."ENTY_NAML"', 'i."ENTY_NAMS"'),
          "amount": 'i."AMOUNT"', "date": 'i."CTRIB_DATE"', "description": "''",
          "committee": 'i."CMTE_ID"', "entity": 'i."ENTITY_CD"'},
     ),
@@ -152,7 +154,12 @@ def filings_build(*, cursor, params: dict, unmatched: dict) -> None:
     )
 
 
+# The key two item rows must not share: the first loaded (lowest id) is used, the others are duplicate_key.
+ITEM_KEY = '"FILING_ID", "AMEND_ID", "LINE_ITEM", "REC_TYPE", "FORM_TYPE"'
+
+
 def _item_reason(forms: dict) -> str:
+    """Why an item row (i; c its current cover, d its duplicate mark) is skipped; NULL when it is used."""
     kept = ", ".join(f"'{f}'" for f in forms)
     return f"""CASE
       WHEN i."FILING_ID" IS NULL THEN 'no_filing_id'
@@ -160,20 +167,39 @@ def _item_reason(forms: dict) -> str:
       WHEN c."FILING_ID" IS NULL THEN 'no_campaign_cover'
       WHEN coalesce(i."AMEND_ID", 0) < c."AMEND_ID" THEN 'superseded_amendment'
       WHEN coalesce(i."AMEND_ID", 0) > c."AMEND_ID" THEN 'amendment_without_cover'
-      WHEN row_number() OVER (PARTITION BY i."FILING_ID", i."AMEND_ID", i."LINE_ITEM", i."REC_TYPE", i."FORM_TYPE"
-                              ORDER BY i.id) > 1 THEN 'duplicate_key'
+      WHEN d.id IS NOT NULL THEN 'duplicate_key'
     END"""
+
+
+def _duplicates_stage(*, cursor, table: str, forms: dict) -> None:
+    """ocd_item_dup: ids of the item rows that repeat an earlier (lower id) row's ITEM_KEY.
+
+    Rows sharing a key share FILING_ID, AMEND_ID and FORM_TYPE, hence every reason
+    checked before duplicate_key; rows skipped for one of the first two are left
+    out of the sort, which carries only the key and the id (not whole rows).
+    """
+    kept = ", ".join(f"'{f}'" for f in forms)
+    cursor.execute("DROP TABLE IF EXISTS ocd_item_dup")
+    cursor.execute(
+        f"""CREATE TEMP TABLE ocd_item_dup ON COMMIT DROP AS
+            SELECT id FROM (
+              SELECT id, row_number() OVER (PARTITION BY {ITEM_KEY} ORDER BY id) AS rn FROM "{table}"
+              WHERE "FILING_ID" IS NOT NULL AND (btrim("FORM_TYPE") NOT IN ({kept})) IS NOT TRUE
+            ) AS s WHERE rn > 1"""
+    )
+    cursor.execute("ANALYZE ocd_item_dup")
 
 
 def transactions_build(*, cursor, params: dict, skipped: dict) -> None:
     """Transactions of the current amendment of each filing, from the item tables in ITEMS; the rest counted by reason."""
     for table, forms, col in ITEMS:
-        source = f"""FROM "{table}" AS i LEFT JOIN ocd_cover AS c ON c."FILING_ID" = i."FILING_ID\""""
+        _duplicates_stage(cursor=cursor, table=table, forms=forms)
+        source = f"""FROM "{table}" AS i LEFT JOIN ocd_cover AS c ON c."FILING_ID" = i."FILING_ID"
+                     LEFT JOIN ocd_item_dup AS d ON d.id = i.id"""
         add_counts(
             skipped,
             table,
-            rows(cursor, f"SELECT reason, count(*) FROM (SELECT {_item_reason(forms)} AS reason {source}) AS s"
-                 " GROUP BY reason"),
+            rows(cursor, f"SELECT {_item_reason(forms)} AS reason, count(*) {source} GROUP BY reason"),
         )
         classification = "CASE btrim(i.\"FORM_TYPE\") " + " ".join(
             f"WHEN '{f}' THEN '{c}'" for f, (c, _, _) in forms.items()) + " END"
@@ -181,33 +207,42 @@ def transactions_build(*, cursor, params: dict, skipped: dict) -> None:
             ", ".join(f"'{f}'" for f, (_, k, _) in forms.items() if k) or "''") + ")"
         outgoing = "btrim(i.\"FORM_TYPE\") IN (" + (
             ", ".join(f"'{f}'" for f, (_, _, d) in forms.items() if d == "out") or "''") + ")"
-        filer = "c.committee_id"
-        other_committee = "oc.id"
+        filer = "i.ocd_filer_id"
+        other_committee = "i.ocd_other_committee_id"
         other_type = ENTITY_TYPE_SQL.format(col=col["entity"])
-        key = f"""'{table}:' || i."FILING_ID" || ':' || i."AMEND_ID" || ':' || coalesce(i."LINE_ITEM"::text, '')
-                  || ':' || btrim(i."REC_TYPE") || ':' || btrim(i."FORM_TYPE")"""
+        name = name_collapse_sql("i.ocd_name")
+        key = f"""'campaign-finance-transaction:{table}:' || i."FILING_ID" || ':' || i."AMEND_ID" || ':'
+                  || coalesce(i."LINE_ITEM"::text, '') || ':' || btrim(i."REC_TYPE") || ':' || btrim(i."FORM_TYPE")"""
+        # The inner query (OFFSET 0: not merged into the outer one) computes once per row what the
+        # outer expressions use several times: the id's digest (= ocd(...), docs/ocd-ids.md) and the name.
         cursor.execute(
             f"""INSERT INTO opencivicdata_transaction (id, filing_action_id, classification, amount_value,
                   amount_currency, is_in_kind, election_id, sender_entity_type, sender_committee_id,
                   sender_organization_id, sender_person_id, sender_name, recipient_entity_type,
                   recipient_committee_id, recipient_organization_id, recipient_person_id, recipient_name, date,
                   description, created_at, updated_at, extras)
-                SELECT {ocd("campaign-finance-transaction", key)},
-                  c.action_id,
+                SELECT 'ocd-campaign-finance-transaction/' || {uuid_text_sql("i.ocd_digest")},
+                  i.ocd_action_id,
                   {classification}, {col['amount']}, 'USD', {in_kind}, NULL,
                   CASE WHEN {outgoing} THEN 'committee' ELSE {other_type} END,
                   CASE WHEN {outgoing} THEN {filer} ELSE {other_committee} END, NULL, NULL,
-                  left(CASE WHEN {outgoing} THEN '' ELSE {col['name']} END, 500),
+                  left(CASE WHEN {outgoing} THEN '' ELSE {name} END, 500),
                   CASE WHEN {outgoing} THEN {other_type} ELSE 'committee' END,
                   CASE WHEN {outgoing} THEN {other_committee} ELSE {filer} END, NULL, NULL,
-                  left(CASE WHEN {outgoing} THEN {col['name']} ELSE '' END, 500),
+                  left(CASE WHEN {outgoing} THEN {name} ELSE '' END, 500),
                   {col['date']}, left(btrim({col['description']}), 500), %(ts)s, %(ts)s,
                   jsonb_build_object('calaccess_table', '{table}', 'filing_id', i."FILING_ID",
                     'amend_id', i."AMEND_ID", 'line_item', i."LINE_ITEM", 'schedule', btrim(i."FORM_TYPE"),
                     'tran_id', btrim(i."TRAN_ID"), 'memo_code', btrim(i."MEMO_CODE"))
-                FROM (SELECT i.*, {_item_reason(forms)} AS reason {source}) AS i
-                JOIN ocd_cover AS c ON c."FILING_ID" = i."FILING_ID"
-                LEFT JOIN opencivicdata_committee AS oc ON oc.calaccess_filer_id = {numeric_id_sql(col['committee'])}
-                WHERE i.reason IS NULL""",
+                FROM (
+                  SELECT i.*, c.action_id AS ocd_action_id, c.committee_id AS ocd_filer_id,
+                    oc.id AS ocd_other_committee_id, {digest_sql(key)} AS ocd_digest, {col['name']} AS ocd_name
+                  FROM "{table}" AS i JOIN ocd_cover AS c ON c."FILING_ID" = i."FILING_ID"
+                  LEFT JOIN ocd_item_dup AS d ON d.id = i.id
+                  LEFT JOIN opencivicdata_committee AS oc
+                    ON oc.calaccess_filer_id = {numeric_id_sql(col['committee'])}
+                  WHERE ({_item_reason(forms)}) IS NULL
+                  OFFSET 0
+                ) AS i""",
             params,
         )

@@ -3,6 +3,13 @@
 The previous release is read from its own relational CSVs on disk (not from
 the database), so a release's changes.json depends only on the two releases'
 files and is the same however often either is re-processed.
+
+Memory stays flat in the size of the release: the previous CSVs are COPYed
+into PostgreSQL as they are (no parsing in Python), the new filings, committees
+and candidates stay in temporary tables, and changes.json is streamed from them
+(same bytes as `json.dumps(changes, indent=2, ensure_ascii=False)`). What is
+stored on ProcessedDataVersion.changes is the bounded summary: the per-table
+counts and the number of entries of each list.
 """
 
 from __future__ import annotations
@@ -13,38 +20,70 @@ from pathlib import Path
 
 from django.db import connection, transaction
 
+# changes.json lists: key -> (table, SQL of the entry's name). Written in this order (that of OCD_MODELS).
 NEW_LISTS = {
-    "new_filings": ("opencivicdata_filing", "calaccess_filing_id::text || ' ' || classification"),
-    "new_committees": ("opencivicdata_committee", "name"),
     "new_candidates": ("opencivicdata_person", "name"),
+    "new_committees": ("opencivicdata_committee", "name"),
+    "new_filings": ("opencivicdata_filing", "calaccess_filing_id::text || ' ' || classification"),
 }
+CHUNK = 1 << 20
+FETCH = 5000
 
 
-def _previous_ids_load(*, cursor, path: Path) -> None:
-    cursor.execute("TRUNCATE ocd_previous_ids")
-    if not path.exists():
-        return
-    with path.open(newline="", encoding="utf-8") as f, cursor.cursor.copy("COPY ocd_previous_ids (id) FROM STDIN") as copy:
-        reader = csv.reader(f)
-        next(reader, None)
-        for row in reader:
-            copy.write_row((row[0],))
+def _previous_ids_load(*, cursor, path: Path | None) -> None:
+    """ocd_previous_ids(id): the first column of a previous relational CSV, COPYed in whole (empty if no file)."""
+    cursor.execute("DROP TABLE IF EXISTS ocd_previous_rows, ocd_previous_ids")
+    path = path if path is not None and path.exists() else None
+    columns = 1
+    if path is not None:
+        with path.open(newline="", encoding="utf-8") as f:
+            columns = max(len(next(csv.reader(f), [])), 1)
+    names = ", ".join(f"c{i} text" for i in range(columns))
+    cursor.execute(f"CREATE TEMP TABLE ocd_previous_rows ({names}) ON COMMIT DROP")
+    if path is not None:
+        with path.open("rb") as f, cursor.cursor.copy("COPY ocd_previous_rows FROM STDIN WITH (FORMAT csv, HEADER)") \
+                as copy:
+            for chunk in iter(lambda: f.read(CHUNK), b""):
+                copy.write(chunk)
+    cursor.execute("CREATE TEMP TABLE ocd_previous_ids ON COMMIT DROP AS SELECT c0 AS id FROM ocd_previous_rows")
+    cursor.execute("DROP TABLE ocd_previous_rows")
+    cursor.execute("ANALYZE ocd_previous_ids")
 
 
-def changes_build(*, previous_dir: Path | None, previous_slug: str | None, slug: str) -> dict:
-    """The changes of the OCD tables now in the database against the previous release's relational CSVs."""
+def _list_write(*, out, key: str, last: bool) -> int:
+    """Stream one new_* list (temp table ocd_<key>) as json.dumps(indent=2) would write it; return its length."""
+    out.write(f'  "{key}": [')
+    n = 0
+    with connection.connection.cursor(name=f"ocd_{key}") as named:
+        named.itersize = FETCH
+        named.execute(f'SELECT id, name FROM ocd_{key} ORDER BY id COLLATE "C"')
+        for id_, name in named:
+            out.write(",\n" if n else "\n")
+            out.write(f'    {{\n      "id": {json.dumps(id_, ensure_ascii=False)},\n'
+                      f'      "name": {json.dumps(name, ensure_ascii=False)}\n    }}')
+            n += 1
+    out.write("\n  ]" if n else "]")
+    out.write("\n" if last else ",\n")
+    return n
+
+
+def changes_build(*, previous_dir: Path | None, previous_slug: str | None, slug: str, path: Path) -> dict:
+    """Write changes.json of the OCD tables now in the database against the previous release's relational CSVs.
+
+    Returns the summary stored on ProcessedDataVersion.changes: release, previous_release, tables (records,
+    added, removed) and, per list of changes.json, its number of entries.
+    """
     from ocd.models import OCD_MODELS
 
     from .export import relational_name
 
-    result: dict = {"release": slug, "previous_release": previous_slug, "tables": {}}
+    summary: dict = {"release": slug, "previous_release": previous_slug, "tables": {}}
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS ocd_previous_ids")
-        cursor.execute("CREATE TEMP TABLE ocd_previous_ids (id text PRIMARY KEY) ON COMMIT DROP")
+        cursor.execute("DROP TABLE IF EXISTS " + ", ".join(f"ocd_{key}" for key in NEW_LISTS))
         for model in OCD_MODELS:
             table = model._meta.db_table
-            if previous_dir is not None:
-                _previous_ids_load(cursor=cursor, path=previous_dir / "relational" / relational_name(model))
+            previous = previous_dir / "relational" / relational_name(model) if previous_dir is not None else None
+            _previous_ids_load(cursor=cursor, path=previous)
             cursor.execute(
                 f"""SELECT (SELECT count(*) FROM {table} AS t WHERE NOT EXISTS
                              (SELECT 1 FROM ocd_previous_ids AS p WHERE p.id = t.id::text)),
@@ -53,17 +92,21 @@ def changes_build(*, previous_dir: Path | None, previous_slug: str | None, slug:
                            (SELECT count(*) FROM {table})"""
             )
             added, removed, total = cursor.fetchone()
-            result["tables"][table] = {"records": total, "added": added, "removed": removed}
+            summary["tables"][table] = {"records": total, "added": added, "removed": removed}
             for key, (list_table, label) in NEW_LISTS.items():
                 if list_table == table:
                     cursor.execute(
-                        f"""SELECT t.id, {label} FROM {table} AS t WHERE NOT EXISTS
-                              (SELECT 1 FROM ocd_previous_ids AS p WHERE p.id = t.id) ORDER BY t.id COLLATE "C\""""
+                        f"""CREATE TEMP TABLE ocd_{key} ON COMMIT DROP AS SELECT t.id, {label} AS name
+                            FROM {table} AS t WHERE NOT EXISTS (SELECT 1 FROM ocd_previous_ids AS p WHERE p.id = t.id)"""
                     )
-                    result[key] = [{"id": i, "name": n} for i, n in cursor.fetchall()]
-    return result
-
-
-def changes_write(*, changes: dict, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(changes, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".json.tmp")
+        with tmp.open("w", encoding="utf-8") as out:
+            head = json.dumps({k: summary[k] for k in ("release", "previous_release", "tables")}, indent=2,
+                              ensure_ascii=False)
+            out.write(head[:-2] + ",\n")  # without the closing "\n}"
+            keys = list(NEW_LISTS)
+            summary["new_counts"] = {key: _list_write(out=out, key=key, last=key == keys[-1]) for key in keys}
+            out.write("}\n")
+        tmp.replace(path)
+    return summary

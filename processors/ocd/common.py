@@ -69,10 +69,27 @@ def local_sql(text_sql: str) -> str:
     return f"(upper({text_sql}) ~ '\\m(CITY|COUNTY|LOCAL|CIT|CTY|LOC)\\M')"
 
 
+def name_parts_sql(prefix: str, first: str, last: str, suffix: str) -> str:
+    """SQL joining CAL-ACCESS's name parts with single spaces (blank parts dropped); name_collapse_sql finishes it."""
+    parts = ", ".join(f"NULLIF(btrim({c}), '')" for c in (prefix, first, last, suffix))
+    return f"concat_ws(' ', {parts})"
+
+
+def name_collapse_sql(joined: str) -> str:
+    """SQL: name_parts_sql's result with every run of white space made one space, trimmed.
+
+    `joined` is evaluated several times: pass a column. Most names are ASCII with
+    single spaces already; for them the regexp_replace (the costly part over
+    millions of transactions) would change nothing and is skipped.
+    """
+    plain = (f"octet_length({joined}) = length({joined}) AND strpos({joined}, '  ') = 0"
+             + "".join(f" AND strpos({joined}, chr({c})) = 0" for c in (9, 10, 11, 12, 13)))
+    return f"(CASE WHEN {plain} THEN {joined} ELSE btrim(regexp_replace({joined}, '\\s+', ' ', 'g')) END)"
+
+
 def name_sql(prefix: str, first: str, last: str, suffix: str) -> str:
     """SQL for a display name from CAL-ACCESS's name parts (blank parts dropped, spaces collapsed)."""
-    parts = ", ".join(f"NULLIF(btrim({c}), '')" for c in (prefix, first, last, suffix))
-    return f"btrim(regexp_replace(concat_ws(' ', {parts}), '\\s+', ' ', 'g'))"
+    return f"btrim(regexp_replace({name_parts_sql(prefix, first, last, suffix)}, '\\s+', ' ', 'g'))"
 
 
 def numeric_id_sql(text_sql: str) -> str:

@@ -9,6 +9,7 @@ always give the same bytes. Columns and their types come from one place
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -226,23 +227,33 @@ def csv_copy(*, cursor, select_sql: str, path: Path) -> tuple[int, int, str]:
     digest = hashlib.sha256()
     size = 0
     path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = bytearray()
     with path.open("wb") as out, cursor.cursor.copy(f"COPY ({select_sql}) TO STDOUT WITH (FORMAT csv, HEADER)") as copy:
+        # COPY hands over one row at a time: written and hashed a megabyte at a time instead.
         for chunk in copy:
-            chunk = bytes(chunk)
-            out.write(chunk)
-            digest.update(chunk)
-            size += len(chunk)
+            buffer += chunk
+            if len(buffer) >= 1 << 20:
+                out.write(buffer)
+                digest.update(buffer)
+                size += len(buffer)
+                buffer.clear()
+        out.write(buffer)
+        digest.update(buffer)
+        size += len(buffer)
     return cursor.cursor.rowcount, size, digest.hexdigest()
 
 
-def exports_write(*, directory: Path) -> list[ExportedFile]:
-    """Write relational/<table>.csv for every OCD table and flat/<Name>.csv; return what was written."""
+def _session_set(cursor) -> None:
+    cursor.execute("SET TimeZone = 'UTC'")
+    cursor.execute("SET DateStyle = 'ISO, YMD'")
+
+
+def _relational_write(*, directory: Path) -> list[ExportedFile]:
     from ocd.models import OCD_MODELS
 
     written = []
     with connection.cursor() as cursor:
-        cursor.execute("SET TimeZone = 'UTC'")
-        cursor.execute("SET DateStyle = 'ISO, YMD'")
+        _session_set(cursor)
         for model in OCD_MODELS:
             fields = relational_fields(model)
             pk = model._meta.pk
@@ -253,9 +264,38 @@ def exports_write(*, directory: Path) -> list[ExportedFile]:
             records, size, sha = csv_copy(cursor=cursor, select_sql=select, path=directory / "relational" / name)
             written.append(ExportedFile(name, "relational", records, size, sha,
                                         f"Open Civic Data {model.__name__} ({model._meta.db_table})", fields))
+    return written
+
+
+def _flat_write(*, directory: Path) -> list[ExportedFile]:
+    written = []
+    with connection.cursor() as cursor:
+        _session_set(cursor)
         for name, (description, from_sql, fields, order) in FLAT_FILES.items():
             columns = ", ".join(f'{f.sql} AS "{f.name}"' for f in fields)
             select = f'SELECT {columns} {from_sql} ORDER BY {order} COLLATE "C"'
             records, size, sha = csv_copy(cursor=cursor, select_sql=select, path=directory / "flat" / name)
             written.append(ExportedFile(name, "flat", records, size, sha, description, fields))
     return written
+
+
+def _on_own_connection(write, directory: Path) -> list[ExportedFile]:
+    """Run `write` in this (worker) thread on its own database connection, closed afterwards."""
+    try:
+        return write(directory=directory)
+    finally:
+        connection.close()
+
+
+def exports_write(*, directory: Path) -> list[ExportedFile]:
+    """Write relational/<table>.csv for every OCD table and flat/<Name>.csv; return what was written.
+
+    The two groups are written side by side, each on its own connection, when the OCD tables are
+    committed (outside any transaction: another connection sees them); inside one, one after the other.
+    """
+    if connection.in_atomic_block:
+        return _relational_write(directory=directory) + _flat_write(directory=directory)
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        flat = pool.submit(_on_own_connection, _flat_write, directory)
+        relational = pool.submit(_on_own_connection, _relational_write, directory)
+        return relational.result() + flat.result()

@@ -91,6 +91,8 @@ def ocd_tables_build(*, release_datetime, seconds: dict | None = None) -> dict:
         clock = _Clock(seconds, "process")
         cursor.execute("DROP TABLE IF EXISTS " + ", ".join(STAGING_TABLES))  # left by an enclosing transaction
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # TRUNCATE refuses pending deferred FK checks
+        # Sorts (duplicate keys, DISTINCT ON) and hashes in memory rather than on disk; a fixed cap, not N.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute("TRUNCATE " + ", ".join(tables) + " CASCADE")
         restore = ocd_constraints_drop(cursor=cursor, tables=tables)
         # Fresh planner statistics of what is read: a just-loaded table may have none yet.
@@ -151,7 +153,7 @@ def ocd_process(*, version) -> dict:
     from calaccess_archive.models import RawDataVersion
     from ocd.models import ProcessedDataFile, ProcessedDataVersion, ProcessedDataZip
 
-    from .changes import changes_build, changes_write
+    from .changes import changes_build
     from .export import exports_write
     from .package import zip_build
 
@@ -202,8 +204,8 @@ def ocd_process(*, version) -> dict:
             previous_dir=previous.directory if previous else None,
             previous_slug=previous.raw_version.slug if previous else None,
             slug=version.slug,
+            path=directory / "changes.json",
         )
-        changes_write(changes=changes, path=directory / "changes.json")
         processed.changes = changes
         processed_version_transition(processed=processed, status="finished")
         clock.lap("changes.json")

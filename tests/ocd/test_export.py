@@ -93,6 +93,8 @@ def test_changes_against_previous_release(raw_release):
     ocd_process(version=raw_release)
     first = json.loads((ProcessedDataVersion.objects.get().directory / "changes.json").read_text())
     assert first["previous_release"] is None
+    text = (ProcessedDataVersion.objects.get().directory / "changes.json").read_text()
+    assert text == json.dumps(first, indent=2, ensure_ascii=False) + "\n" and len(first["new_filings"]) == 4
     assert first["tables"]["opencivicdata_filing"] == {"records": 4, "added": 4, "removed": 0}
     # The next night: one new filing by a new committee, one filing gone.
     raw("CvrCampaignDisclosureCd", filing_id=7010, amend_id=0, filer_id="1010", filer_naml="New PAC",
@@ -101,7 +103,12 @@ def test_changes_against_previous_release(raw_release):
     later = RawDataVersion.objects.create(release_datetime=raw_release.release_datetime + dt.timedelta(days=1),
                                       source="test", status=RawDataVersion.Status.LOADED)
     result = ocd_process(version=later)
-    changes = json.loads((ProcessedDataVersion.objects.get(raw_version=later).directory / "changes.json").read_text())
+    text = (ProcessedDataVersion.objects.get(raw_version=later).directory / "changes.json").read_text()
+    changes = json.loads(text)
+    # Streamed, yet the bytes json.dumps(indent=2) would write; the database keeps the bounded summary.
+    assert text == json.dumps(changes, indent=2, ensure_ascii=False) + "\n"
+    assert ProcessedDataVersion.objects.get(raw_version=later).changes["new_counts"] == {
+        "new_candidates": 0, "new_committees": 1, "new_filings": 1}
     assert changes["previous_release"] == raw_release.slug
     assert changes["tables"]["opencivicdata_filing"] == {"records": 4, "added": 1, "removed": 1}
     assert [c["name"] for c in changes["new_committees"]] == ["New PAC"]

@@ -9,19 +9,13 @@ column stays.
 
 from django.db import migrations
 
+from calaccess_archive.migration_helpers import like_indexes_drop
+
 
 def forwards(apps, schema_editor):
     from calaccess_raw import get_model_list
 
-    tables = [model._meta.db_table for model in get_model_list()]
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
-            "AND tablename = ANY(%s) AND indexname LIKE '%%\\_like'",
-            [tables],
-        )
-        for (name,) in cursor.fetchall():
-            schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+    like_indexes_drop(schema_editor, tables=[model._meta.db_table for model in get_model_list()])
 
 
 class Migration(migrations.Migration):

@@ -10,18 +10,13 @@ raw tables). The ordinary btree index on each column stays.
 
 from django.db import migrations
 
+from calaccess_archive.migration_helpers import like_indexes_drop
+
 
 def forwards(apps, schema_editor):
     tables = [m._meta.db_table for m in apps.get_app_config("ocd").get_models()
               if m._meta.db_table.startswith("opencivicdata_")]
-    with schema_editor.connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() "
-            "AND tablename = ANY(%s) AND indexname LIKE '%%\\_like'",
-            [tables],
-        )
-        for (name,) in cursor.fetchall():
-            schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+    like_indexes_drop(schema_editor, tables=tables)
 
 
 class Migration(migrations.Migration):

@@ -31,15 +31,25 @@ def ingest_json(*args: str) -> dict:
     return json.loads(out.getvalue())
 
 
-def table_counts() -> dict[str, int]:
+def per_raw_table(aggregate: str) -> dict:
+    """`aggregate` (an SQL expression over the rows `t`) for every raw table."""
     from processors.schema import all_table_schemas
 
-    counts = {}
+    values = {}
     with connection.cursor() as cursor:
         for name in all_table_schemas():
-            cursor.execute(f'SELECT count(*) FROM "{name}"')
-            counts[name] = cursor.fetchone()[0]
-    return counts
+            cursor.execute(f'SELECT {aggregate} FROM "{name}" t')
+            values[name] = cursor.fetchone()[0]
+    return values
+
+
+def table_counts() -> dict[str, int]:
+    return per_raw_table("count(*)")
+
+
+def table_fingerprints() -> dict[str, str]:
+    """An md5 of every raw table's full contents."""
+    return per_raw_table("md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), ''))")
 
 
 def subprocess_env(data_dir: Path) -> dict:

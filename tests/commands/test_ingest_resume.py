@@ -6,10 +6,9 @@ import signal
 import time
 
 import pytest
-from django.db import connection
 
 from calaccess_archive.models import RawDataFile, RawDataVersion, StageRun
-from tests.ingest_helpers import ingest_json, manage, sample_zip, subprocess_env
+from tests.ingest_helpers import ingest_json, manage, sample_zip, subprocess_env, table_fingerprints
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,18 +30,6 @@ def wait_until(condition, *, timeout: float = 120.0, process=None) -> None:
             raise AssertionError(f"ingest ended before the kill: {process.communicate()}")
         time.sleep(0.05)
     raise AssertionError("condition not reached")
-
-
-def table_fingerprints() -> dict:
-    """An md5 of every raw table's full contents."""
-    from processors.schema import all_table_schemas
-
-    prints = {}
-    with connection.cursor() as cursor:
-        for name in all_table_schemas():
-            cursor.execute(f'SELECT md5(coalesce(string_agg(t::text, \'|\' ORDER BY t::text), \'\')) FROM "{name}" t')
-            prints[name] = cursor.fetchone()[0]
-    return prints
 
 
 def kill(process) -> None:

@@ -90,18 +90,27 @@ def table_load(
         for name, _ in indexes:
             cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
         if header == schema.column_names:
-            converter = copy_text_converter([c.typed for c in schema.columns]) if native else None
+            # Tables with our own `id` get it numbered in the stream, not drawn from the sequence.
+            numbered = schema.primary_key is None
+            converter = copy_text_converter([c.typed for c in schema.columns], numbered=numbered) if native else None
             if converter is not None:
                 options = sql.SQL("FORMAT text, FREEZE true")
+                columns = (["id"] if numbered else []) + header
             else:
+                columns = header
                 options = sql.SQL("FORMAT csv, HEADER true, FREEZE true")
                 typed = [c.name for c in schema.columns if c.typed]
                 if typed:
                     options = sql.SQL("{}, FORCE_NULL ({})").format(options, _identifiers(typed))
             statement = sql.SQL("COPY {} ({}) FROM STDIN WITH ({})").format(
-                table, _identifiers(header), options
+                table, _identifiers(columns), options
             )
             loaded = _copy_file(cursor, statement, clean_path, on_progress, converter)
+            if converter is not None and numbered and converter.rows:
+                cursor.execute(
+                    "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)",
+                    [sql.Identifier(schema.db_table).as_string(cursor), converter.rows],
+                )
         else:
             loaded = _load_by_name(cursor, schema, clean_path, header, on_progress)
         for _, definition in indexes:

@@ -76,7 +76,8 @@ def _library() -> ctypes.CDLL | None:
     ]
     library.csv_to_copy_text.restype = ctypes.c_long
     library.csv_to_copy_text.argtypes = [
-        ctypes.c_char_p, ctypes.c_long, ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p, ctypes.POINTER(ctypes.c_long),
+        ctypes.c_char_p, ctypes.c_long, ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p,
+        ctypes.POINTER(ctypes.c_long), ctypes.POINTER(ctypes.c_long),
     ]
     return library
 
@@ -132,20 +133,36 @@ def block_cleaner(columns: list[Column]) -> BlockCleaner | None:
 
 
 class CopyTextConverter:
-    """Turns a stream of cleaned-CSV bytes (after its header) into COPY text format."""
+    """Turns a stream of cleaned-CSV bytes (after its header) into COPY text format.
 
-    def __init__(self, library: ctypes.CDLL, typed: list[bool]):
+    With `numbered`, each row starts with its number (1, 2, ...), for the
+    table's `id` column.
+    """
+
+    def __init__(self, library: ctypes.CDLL, typed: list[bool], numbered: bool = False):
         self._convert = library.csv_to_copy_text
         self.ncols = len(typed)
         self.typed = bytes(typed)
         self.pending = b""
+        self._next_id = ctypes.c_long(1) if numbered else None
+        self._out = ctypes.create_string_buffer(0)  # reused from call to call
+
+    @property
+    def rows(self) -> int:
+        """Rows numbered so far."""
+        return self._next_id.value - 1 if self._next_id is not None else 0
 
     def feed(self, data: bytes) -> bytes:
         """COPY text for the complete records so far; the rest waits for the next call."""
         block = self.pending + data
-        out = ctypes.create_string_buffer(2 * len(block) + 2 * self.ncols + 16)
+        # A record takes at least 3 bytes a field ("" and , or LF); each may gain a 24-byte number.
+        size = 2 * len(block) + 2 * self.ncols + 16 + 24 * (len(block) // (3 * self.ncols) + 1)
+        if size > len(self._out):
+            self._out = ctypes.create_string_buffer(max(size, 2 * len(self._out)))
+        out = self._out
         consumed = ctypes.c_long()
-        written = self._convert(block, len(block), self.ncols, self.typed, out, ctypes.byref(consumed))
+        next_id = ctypes.byref(self._next_id) if self._next_id is not None else None
+        written = self._convert(block, len(block), self.ncols, self.typed, out, ctypes.byref(consumed), next_id)
         if written < 0:
             raise ValueError("cleaned CSV is malformed")
         self.pending = block[consumed.value :]
@@ -156,6 +173,6 @@ class CopyTextConverter:
             raise ValueError("cleaned CSV ends inside a record")
 
 
-def copy_text_converter(typed: list[bool]) -> CopyTextConverter | None:
+def copy_text_converter(typed: list[bool], *, numbered: bool = False) -> CopyTextConverter | None:
     library = _library()
-    return CopyTextConverter(library, typed) if library is not None else None
+    return CopyTextConverter(library, typed, numbered) if library is not None else None

@@ -7,17 +7,33 @@
 
 /*
  * Converts the complete records at the start of in[0..n). Returns the bytes
- * written to `out` (which must hold 2 * n + 2 * ncols + 16 bytes) and sets
- * *consumed to the input bytes used; returns -1 for input that is not a
- * record of ncols quoted fields.
+ * written to `out` (which must hold 2 * n + 2 * ncols + 16 + 24 per record)
+ * and sets *consumed to the input bytes used; returns -1 for input that is not
+ * a record of ncols quoted fields. With next_id, each record starts with that
+ * number (then incremented) as an extra first column.
  */
+static long write_number(unsigned char *out, long value) {
+    char digits[24];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + value % 10);
+        value /= 10;
+    } while (value);
+    for (int k = 0; k < n; k++) out[k] = (unsigned char)digits[n - 1 - k];
+    return n;
+}
+
 long csv_to_copy_text(const unsigned char *in, long n, int ncols, const unsigned char *typed,
-                      unsigned char *out, long *consumed) {
+                      unsigned char *out, long *consumed, long *next_id) {
     long i = 0, o = 0;
     *consumed = 0;
     while (i < n) {
         long record_o = o, p = i;
         int col = 0, complete = 0;
+        if (next_id) { /* the table's own id, so the server need not draw it from its sequence */
+            o += write_number(out + o, *next_id);
+            out[o++] = '\t';
+        }
         for (;;) {
             if (p >= n) break; /* incomplete record: wait for more input */
             if (in[p] != '"') return -1;
@@ -71,6 +87,7 @@ long csv_to_copy_text(const unsigned char *in, long n, int ncols, const unsigned
             o = record_o;
             break;
         }
+        if (next_id) (*next_id)++;
         i = p;
         *consumed = i;
     }

@@ -138,3 +138,13 @@ def test_text_and_csv_copy_load_identical_rows(tmp_path):
     first, _, third = contents[True][:3]
     assert 'Quote "this", and \\ that' in first and "Line\nbreak" in first
     assert "\\N" in third and "crlf\r\ninside" in third  # a text "\N" is not NULL
+
+
+def test_ids_numbered_in_the_stream_and_the_sequence_follows(tmp_path):
+    result = clean_file(tmp_path, line(row()) * 25)
+    load(tmp_path, result)
+    with connection.cursor() as c:
+        c.execute('SELECT min(id), max(id), count(*) FROM "FILERNAME_CD"')
+        assert c.fetchone() == (1, 25, 25)
+        c.execute("SELECT nextval(pg_get_serial_sequence('\"FILERNAME_CD\"', 'id'))")
+        assert c.fetchone()[0] == 26  # a later insert does not collide

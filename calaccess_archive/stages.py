@@ -6,7 +6,7 @@ from contextlib import contextmanager
 
 from django.utils import timezone
 
-from processors.errors import PipelineError
+from processors.errors import error_message
 
 from .models import RawDataVersion, StageRun, StageStatus
 
@@ -35,7 +35,7 @@ def stage_run(version: RawDataVersion, stage: str):
     try:
         yield run
     except BaseException as exc:
-        message = str(exc) if isinstance(exc, PipelineError) else f"{type(exc).__name__}: {exc}"
+        message = error_message(exc)
         run.status, run.finished_at, run.error = StageStatus.FAILED, timezone.now(), message
         run.save()
         version.status, version.error = RawDataVersion.Status.FAILED, f"{stage}: {message}"

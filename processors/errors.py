@@ -11,6 +11,11 @@ class PipelineError(Exception):
     """Base of every error a stage expects and reports."""
 
 
+def error_message(exc: BaseException) -> str:
+    """What a stage records of `exc`: an expected error's own line, else its type and text."""
+    return str(exc) if isinstance(exc, PipelineError) else f"{type(exc).__name__}: {exc}"
+
+
 class TransientFetchError(PipelineError):
     """The state's CDN did not answer usefully this time (connection cut, timeout, 5xx); try again later."""
 

@@ -26,7 +26,7 @@ from calaccess_archive.models import RawDataFile, RawDataVersion, ReleaseCheck, 
 from calaccess_archive.stages import stage_run
 
 from .download import export_download, zip_verify
-from .errors import BadExport, PipelineError
+from .errors import BadExport, PipelineError, error_message
 from .release_check import ReleaseInfo, release_head
 from .schema import all_table_schemas
 from .table_jobs import clean_job, load_job, member_name, peak_rss_mb, table_name
@@ -191,9 +191,10 @@ def _pool() -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=max(1, settings.CALACCESS_WORKERS), mp_context=get_context("spawn"))
 
 
-def _run_jobs(version, stage: str, jobs: dict, on_result, progress: Progress, total: int) -> dict:
+def _run_jobs(version, stage: str, jobs: dict, on_result, progress: Progress) -> dict:
     """Run {table: (function, kwargs, weight)} in the pool; returns {table: error} of failures."""
     failures = {}
+    total = sum(weight for _, _, weight in jobs.values())
     progress(stage, 0, total)
     if not jobs:
         return failures
@@ -204,7 +205,7 @@ def _run_jobs(version, stage: str, jobs: dict, on_result, progress: Progress, to
             try:
                 on_result(table, future.result())
             except Exception as exc:  # one table's failure must not stop the others
-                message = str(exc) if isinstance(exc, PipelineError) else f"{type(exc).__name__}: {exc}"
+                message = error_message(exc)
                 failures[table] = message
                 RawDataFile.objects.filter(version=version, table=table).update(
                     status=RawDataFile.Status.FAILED, error=message
@@ -254,7 +255,7 @@ def _clean(version, schemas: dict, *, force: bool, progress: Progress, report: I
             version.save(update_fields=["schema_drift", "updated_at"])
 
     with stage_run(version, Stage.CLEAN):
-        failures = _run_jobs(version, "clean", todo, record, progress, sum(s for _, s in schemas.values()))
+        failures = _run_jobs(version, "clean", todo, record, progress)
         _fail_on("clean", failures)
     report.stage_seconds["clean"] = (timezone.now() - started).total_seconds()
     report.peak_rss_mb["clean_worker"] = worker_peak[0]
@@ -292,8 +293,7 @@ def _load(version, schemas: dict, *, force: bool, progress: Progress, report: In
         worker_peak[0] = max(worker_peak[0], result["peak_rss_mb"])
 
     with stage_run(version, Stage.LOAD):
-        total = sum(f.clean_size or 1 for f in files.values())
-        failures = _run_jobs(version, "load", todo, record, progress, total)
+        failures = _run_jobs(version, "load", todo, record, progress)
         _fail_on("load", failures)
     report.stage_seconds["load"] = (timezone.now() - started).total_seconds()
     report.peak_rss_mb["load_worker"] = worker_peak[0]

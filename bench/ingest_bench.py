@@ -8,32 +8,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import psycopg
+from bench_db import CACHE, database_drop, database_fresh, server_urls
 
-CACHE = Path(os.environ.get("BENCH_CACHE", Path(tempfile.gettempdir()) / "calaccess-bench"))
 DATABASE = "calaccess_bench"
-
-
-def server_urls(server: str) -> tuple[str, str]:
-    """(admin URL, bench database URL) on the server named by BENCH_DATABASE_URL.
-
-    "embedded" is the private PostgreSQL the project starts without DATABASE_URL
-    (tuned for bulk loads), under the benchmark cache folder.
-    """
-    if server == "embedded":
-        from calaccess_archive.embedded_db import embedded_database_url
-
-        url = embedded_database_url(data_dir=CACHE / "embedded")
-        return url.replace("/calaccess_archive?", "/postgres?"), url.replace("/calaccess_archive?", f"/{DATABASE}?")
-    params = psycopg.conninfo.conninfo_to_dict(server)
-    bench = f"postgres://{params.get('user', 'postgres')}@{params.get('host', '127.0.0.1')}:{params.get('port', 5432)}/{DATABASE}"
-    return server, bench
-
-
-def fresh_database(admin_url: str) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
 
 
 def main() -> None:
@@ -44,8 +21,8 @@ def main() -> None:
     args = parser.parse_args()
 
     export = CACHE / f"export-{args.records}-{args.seed}-{args.dirt_rate}.zip"
-    admin_url, bench_url = server_urls(os.environ["BENCH_DATABASE_URL"])
-    fresh_database(admin_url)
+    admin_url, bench_url = server_urls(os.environ["BENCH_DATABASE_URL"], DATABASE)
+    database_fresh(admin_url, DATABASE)
     work = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
     os.environ.update({
         "DJANGO_SETTINGS_MODULE": "calaccess_archive.settings", "CALACCESS_DATA_DIR": str(work),
@@ -101,8 +78,7 @@ def main() -> None:
         from django.db import connections
 
         connections.close_all()
-        with psycopg.connect(admin_url, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        database_drop(admin_url, DATABASE)
 
 
 if __name__ == "__main__":

@@ -13,10 +13,9 @@ import tempfile
 import time
 from pathlib import Path
 
-import psycopg
+from bench_db import CACHE, database_drop, database_fresh, server_urls
 
 ROOT = Path(__file__).resolve().parent.parent
-CACHE = Path(os.environ.get("BENCH_CACHE", Path(tempfile.gettempdir()) / "calaccess-bench"))
 DATABASE = os.environ.get("BENCH_PROCESS_DATABASE", "calaccess_bench_process")
 
 
@@ -27,30 +26,12 @@ def generator_version() -> str:
     return digest.hexdigest()[:10]
 
 
-def vm_hwm_mb(pid: str = "self") -> float:
-    """Peak resident memory (VmHWM) of a process, in MB; 0 if unreadable."""
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return 0.0
-
-
 def hwm_reset(pid: str = "self") -> bool:
     try:
         Path(f"/proc/{pid}/clear_refs").write_text("5")
         return True
     except OSError:
         return False
-
-
-def fresh_database(admin_url: str) -> str:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{DATABASE}"')
-    return psycopg.conninfo.make_conninfo(admin_url, dbname=DATABASE)
 
 
 def main() -> None:
@@ -64,18 +45,17 @@ def main() -> None:
     args = parser.parse_args()
 
     export = CACHE / f"process-export-{args.records}-{args.seed}-{args.dirt_rate}-{generator_version()}.zip"
+    admin_url, bench_url = server_urls(os.environ["BENCH_DATABASE_URL"], DATABASE)
     if args.reuse:
-        conninfo = psycopg.conninfo.make_conninfo(os.environ["BENCH_DATABASE_URL"], dbname=DATABASE)
         work = CACHE / "process-work"
     else:
-        conninfo = fresh_database(os.environ["BENCH_DATABASE_URL"])
+        database_fresh(admin_url, DATABASE)
         work = CACHE / "process-work" if args.keep else Path(tempfile.mkdtemp(prefix="bench-process-"))
         shutil.rmtree(work, ignore_errors=True)
-    os.environ.update({"DJANGO_SETTINGS_MODULE": "calaccess_archive.settings", "CALACCESS_DATA_DIR": str(work)})
-    params = psycopg.conninfo.conninfo_to_dict(conninfo)
-    os.environ["DATABASE_URL"] = (
-        f"postgres://{params.get('user', 'postgres')}@{params.get('host', '127.0.0.1')}:{params.get('port', 5432)}/{DATABASE}"
-    )
+    os.environ.update({
+        "DJANGO_SETTINGS_MODULE": "calaccess_archive.settings", "CALACCESS_DATA_DIR": str(work),
+        "DATABASE_URL": bench_url,
+    })
     import django
 
     django.setup()
@@ -86,6 +66,7 @@ def main() -> None:
     from processors.ingest import release_ingest
     from processors.ocd.pipeline import ocd_process
     from processors.sample_export import sample_export_write
+    from processors.table_jobs import peak_rss_mb
 
     if not export.exists() and not args.reuse:
         CACHE.mkdir(parents=True, exist_ok=True)
@@ -126,7 +107,7 @@ def main() -> None:
         zips = ", ".join(f"{name} {z['size'] / 2**20:.1f} MB" for name, z in result["zips"].items())
         print(f"zips: {zips}")
         note = "" if reset else " (peaks not reset after ingest: they include it)"
-        print(f"peak RSS: main process {vm_hwm_mb():.0f} MB, PostgreSQL backend {vm_hwm_mb(backend):.0f} MB{note}")
+        print(f"peak RSS: main process {peak_rss_mb():.0f} MB, PostgreSQL backend {peak_rss_mb(backend):.0f} MB{note}")
     finally:
         from django.db import connections
 
@@ -134,8 +115,7 @@ def main() -> None:
         if args.keep or args.reuse:
             return
         shutil.rmtree(work, ignore_errors=True)
-        with psycopg.connect(os.environ["BENCH_DATABASE_URL"], autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        database_drop(admin_url, DATABASE)
 
 
 if __name__ == "__main__":

@@ -31,16 +31,19 @@ def table_name(member: str) -> str | None:
     return member[len(EXPORT_DIRECTORY) : -len(".TSV")].upper()
 
 
-def peak_rss_mb() -> float:
-    """This process's own peak resident memory (VmHWM; ru_maxrss would include its parent's)."""
+def peak_rss_mb(pid: str = "self") -> float:
+    """A process's own peak resident memory in MB (VmHWM; ru_maxrss would include its parent's).
+
+    0 when another process's figure cannot be read.
+    """
     try:
-        with open("/proc/self/status") as status:
+        with open(f"/proc/{pid}/status") as status:
             for line in status:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if pid == "self" else 0.0
 
 
 def clean_job(*, zip_path: Path, member: str, schema: TableSchema, clean_path: Path, errors_path: Path) -> dict:

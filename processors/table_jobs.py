@@ -10,12 +10,12 @@ from __future__ import annotations
 import dataclasses
 import resource
 import time
-import zipfile
 from pathlib import Path
 
 from .clean import CleanResult, table_clean
 from .load import table_load
 from .schema import TableSchema
+from .zip_member import zip_member_open
 
 EXPORT_DIRECTORY = "CalAccess/DATA/"
 
@@ -48,7 +48,7 @@ def peak_rss_mb(pid: str = "self") -> float:
 
 def clean_job(*, zip_path: Path, member: str, schema: TableSchema, clean_path: Path, errors_path: Path) -> dict:
     started = time.time()
-    with zipfile.ZipFile(zip_path) as archive, archive.open(member) as source:
+    with zip_member_open(zip_path, member) as source:
         result: CleanResult = table_clean(
             source=source, schema=schema, clean_path=clean_path, errors_path=errors_path
         )

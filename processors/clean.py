@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from .clean_records import TableCleaner
+from .clean_records import TableCleaner, csv_line
 from .decode import decode_for_humans
 from .native import block_cleaner
 from .schema import TableSchema
@@ -119,10 +119,11 @@ def table_clean(
     errors_path.parent.mkdir(parents=True, exist_ok=True)
     clean_raw = _HashingWriter(clean_tmp)
     errors_raw = _HashingWriter(errors_tmp)
-    with io.TextIOWrapper(clean_raw, encoding="utf-8", newline="", write_through=False) as out, io.TextIOWrapper(
+    # Large writes: the C path hands over a block's CSV at once.
+    with io.BufferedWriter(clean_raw, buffer_size=CHUNK_SIZE) as out, io.TextIOWrapper(
         errors_raw, encoding="utf-8", newline=""
     ) as errors_file:
-        csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n").writerow(header)
+        out.write(csv_line(header))
         csv.writer(errors_file, lineterminator="\n").writerow(ERRORS_HEADER)
         cleaner = TableCleaner(schema, header, out, errors_file, result)
         if native and cleaner.fast_path:

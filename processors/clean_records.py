@@ -1,12 +1,18 @@
 """The record-level rules of the clean stage: which path a line takes and what comes out.
 
 Each line of a table takes the cheapest path that can decide it:
-- fast: printable ASCII, CRLF, every value valid as it stands (one C call per
-  block, processors/native, or one regex per line); written as is;
-- decoded: a complete line that needs decoding, control-byte mapping or flag
-  conversion, then matches the table's pattern;
+- native: one C call per block (processors/native) decides every line that
+  makes a valid record on its own, decoding and mapping its values, and every
+  blank line;
+- fast (without the C path): printable ASCII, CRLF, every value valid as it
+  stands, one regex per line; written as is;
+- decoded (without the C path): a complete line that needs decoding,
+  control-byte mapping or flag conversion, then matches the table's pattern;
 - slow: everything else, field by field: rejoined, repaired or quarantined.
 Rules: docs/cleaning.md.
+
+Records are written as CSV lines (UTF-8 bytes, every field quoted); the last
+one written is kept to count adjacent duplicates, whichever path wrote it.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import operator
 import re
 from collections import Counter
 
-from .decode import decode_for_humans, decode_line
+from .decode import FIX_LOST_HIGH_BIT, FIX_NUL_SUB, FIX_UTF16_APOSTROPHE, FIX_WINDOWS_1252, decode_for_humans, decode_line
 from .repair import tab_repair
 from .schema import DATE, FLAG_INTEGERS, INTEGER, TEXT, Column, TableSchema
 
@@ -30,46 +36,56 @@ FIX_BLANK_NUMBER = "blank_number_to_null"
 FIX_TRAILING_CR = "stray_cr_before_line_end"
 FIX_TIME_NOT_LOADED = "time_of_day_not_loaded"
 _HAS_FLAG_LETTER = re.compile("[%s]" % "".join(FLAG_INTEGERS))
+# The value-fix counters of processors/native/fastclean.c, in its order.
+_NATIVE_FIXES = (FIX_WINDOWS_1252, FIX_NUL_SUB, FIX_UTF16_APOSTROPHE, FIX_LOST_HIGH_BIT, FIX_FLAG, FIX_TRAILING_CR)
 
 
-def _row_pattern(columns: list[Column], *, any_text: bool = False) -> re.Pattern:
+def csv_line(fields: list[str]) -> bytes:
+    """One CSV line of the cleaned file: every field quoted, quotes doubled, LF end."""
+    return ('"' + '","'.join(f.replace('"', '""') for f in fields) + '"\n').encode("utf-8")
+
+
+def _row_pattern(columns: list[Column], *, text: str | None = None) -> re.Pattern:
     """A regex that matches only valid records (a subset of them).
 
-    The strict form (for the raw line, CR included) lets text hold only
-    printable ASCII and integers only digits. The `any_text` form (for a line
-    already decoded and without its CR) lets text hold any character but tab
-    and line breaks, and integers hold flags.
+    The strict form (the default, for the raw line, CR included) lets text
+    hold only printable ASCII and integers only digits. The decoded forms (for
+    a line already decoded and without its CR) let integers hold flags and
+    text hold any character in the `text` class.
     """
     parts = []
     for c in columns:
         pattern = c.fast_pattern()
         if c.kind == TEXT:
-            pattern = pattern.replace(r"[^\t]", r"[^\t\r\n]" if any_text else r"[ -~]")
-        elif c.kind == INTEGER and any_text:
+            pattern = pattern.replace(r"[^\t]", text or r"[ -~]")
+        elif c.kind == INTEGER and text:
             pattern = r"(?:-?\d{1,9}|[%s])?" % "".join(FLAG_INTEGERS)
         parts.append(pattern)
     # (?!\r|$): an empty line is a blank line, even in a one-column table (FILERS_CD).
-    return re.compile(r"(?!\r|$)" + "\t".join(parts) + ("" if any_text else "\r"))
+    # re.ASCII: \d must not match other scripts' digits, which PostgreSQL does not read.
+    return re.compile(r"(?!\r|$)" + "\t".join(parts) + ("" if text else "\r"), re.ASCII)
 
 
 class TableCleaner:
     """Cleans the lines of one table file in order, writing records and quarantines."""
 
-    def __init__(self, schema: TableSchema, header: list[str], out: io.TextIOBase, errors_file, result):
+    def __init__(self, schema: TableSchema, header: list[str], out: io.BufferedIOBase, errors_file, result):
         self.result = result
         known = {c.name: c for c in schema.columns}
         # Columns the state added are kept, as text of any length (recorded as drift).
         self.columns = [known.get(name) or Column(name, TEXT) for name in header]
         self.ncols = len(self.columns)
         self.row_re = _row_pattern(self.columns)
-        self.decoded_row_re = _row_pattern(self.columns, any_text=True)
+        # A single decoded line: no line breaks in text.
+        self.decoded_row_re = _row_pattern(self.columns, text=r"[^\t\r\n]")
+        # A record the slow path put together: rejoined text keeps its line breaks.
+        self.record_re = _row_pattern(self.columns, text=r"[^\t]")
         self.integer_indexes = [i for i, c in enumerate(self.columns) if c.kind == INTEGER]
         self.native = None
         self.out = out
-        self.writer = csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n")
         self.errors = csv.writer(errors_file, lineterminator="\n")
         self.fixes: Counter = Counter()
-        self.previous: str | None = None
+        self.previous: bytes | None = None  # the CSV line of the last record written
         self.pk_index = header.index(schema.primary_key) if schema.primary_key in header else None
         self.pk_seen: set[str] = set()
         # Keys must be checked one by one; such tables are small.
@@ -87,25 +103,21 @@ class TableCleaner:
         return self.lines(lines, first_line, final, text=text if text.endswith("\n") else None)
 
     def _native_batch(self, body: bytes, first_line: int, final: bool) -> list[str]:
-        csv_block, offsets, status = self.native.clean(body)
-        if 0 not in status:  # the common case: every line valid as it stands
-            first = body[: body.index(b"\n") - 1].decode("ascii")
-            duplicates = status.count(2) + (first == self.previous)
-            self.previous = body[body.rfind(b"\n", 0, len(body) - 1) + 1 : -2].decode("ascii")
-            self.out.write(csv_block.decode("ascii"))
-            self._count_clean(len(status), duplicates)
+        block = self.native.clean(body)
+        if 0 not in block.status:  # the common case: C decided every line
+            self._write_native(block, 0, len(block.status))
             return []
         lines = body.decode("latin-1").split("\n")
         lines.pop()
-        return self.lines(lines, first_line, final, native=(csv_block, offsets, status))
+        return self.lines(lines, first_line, final, native=block)
 
     def lines(self, lines: list[str], first_line: int, final: bool, text: str | None = None, native=None) -> list[str]:
         """Clean `lines`; `text` is the same lines as one string, when the caller has it;
-        `native` is what the C fast path made of them, when it ran."""
+        `native` is what the C fast path made of them (a CleanedBlock), when it ran."""
         if not lines:
             return []
         if native is not None:
-            matches = list(native[2])  # 0 means "not valid as it stands"
+            matches = list(native.status)  # 0: left to the Python paths
         elif self.fast_path:
             matches = list(map(self.row_re.fullmatch, lines))
         else:
@@ -121,12 +133,13 @@ class TableCleaner:
                 while end < n and matches[end]:
                     end += 1
                 if native is not None:
-                    self._write_native(lines, start, end, native)
+                    self._write_native(native, start, end)
                 else:
                     self._write_fast(lines[start:end])
                 start = end
                 continue
-            record = self._decoded(lines[start]) if self.fast_path else None
+            # The C path already decodes every line that the decoded path could take.
+            record = self._decoded(lines[start]) if self.fast_path and native is None else None
             if record is not None:
                 self._write_decoded(record)
                 start += 1
@@ -137,29 +150,48 @@ class TableCleaner:
             start += consumed
         return []
 
-    def _write_native(self, lines: list[str], start: int, end: int, native) -> None:
-        csv_block, offsets, status = native
-        duplicates = status[start:end].count(2) + (lines[start][:-1] == self.previous)
-        self.previous = lines[end - 1][:-1]
-        self.out.write(csv_block[offsets[start] : offsets[end]].decode("ascii"))
-        self._count_clean(end - start, duplicates)
+    def _write_native(self, block, start: int, end: int) -> None:
+        """Write lines start..end-1 of a CleanedBlock, all decided by the C path."""
+        status, offsets = block.status, block.offsets
+        blanks = status.count(3, start, end)
+        self.result.blank_lines += blanks
+        if blanks == end - start:
+            return
+        first, last = start, end - 1
+        while status[first] == 3:
+            first += 1
+        while status[last] == 3:
+            last -= 1
+        csv_block = block.csv
+        # The first record's status compares it with the block's lines, which the
+        # Python paths may have rejoined: it is compared with what was written instead.
+        duplicates = status.count(2, first + 1, end) + (csv_block[offsets[first] : offsets[first + 1]] == self.previous)
+        self.previous = csv_block[offsets[last] : offsets[last + 1]]
+        self.out.write(csv_block[offsets[start] : offsets[end]])
+        for name, count in zip(_NATIVE_FIXES, block.fixes(start, end)):
+            if count:
+                self.fixes[name] += count
+        self._count_clean(end - start - blanks, duplicates)
 
     def _count_clean(self, records: int, duplicates: int) -> None:
         self.result.records_in += records
         self.result.records_out += records
         self.result.duplicates += duplicates
 
-    def _write_fast(self, run: list[str], text: str | None = None) -> None:
-        """Write lines that passed the row pattern (each still ends in CR)."""
-        duplicates = sum(map(operator.eq, run, run[1:]))
-        if run[0][:-1] == self.previous:
-            duplicates += 1
-        self.previous = run[-1][:-1]
-        body = text if text is not None else "\n".join(run) + "\n"
+    @staticmethod
+    def _fast_csv(body: str) -> str:
+        """CSV lines of strict-pattern lines (printable ASCII, each ending in CR LF)."""
         if '"' in body:
             body = body.replace('"', '""')
-        body = body.replace("\t", '","').replace("\r\n", '"\n"')
-        self.out.write('"' + body[:-1])
+        return '"' + body.replace("\t", '","').replace("\r\n", '"\n"')[:-1]
+
+    def _write_fast(self, run: list[str], text: str | None = None) -> None:
+        """Write lines that passed the row pattern (each still ends in CR)."""
+        first = self._fast_csv(run[0] + "\n").encode("ascii")
+        duplicates = sum(map(operator.eq, run, run[1:])) + (first == self.previous)
+        self.previous = self._fast_csv(run[-1] + "\n").encode("ascii")
+        body = text if text is not None else "\n".join(run) + "\n"
+        self.out.write(self._fast_csv(body).encode("ascii"))
         self._count_clean(len(run), duplicates)
 
     # -- decoded path: a complete line with non-ASCII text, control bytes or flags --
@@ -184,11 +216,8 @@ class TableCleaner:
         return text
 
     def _write_decoded(self, record: str) -> None:
-        if record == self.previous:
-            self.result.duplicates += 1
-        self.previous = record
-        self.out.write('"' + record.replace('"', '""').replace("\t", '","') + '"\n')
-        self._count_clean(1, 0)
+        self.result.records_in += 1
+        self._write_record(record.split("\t"))
 
     # -- slow path ---------------------------------------------------------
     @staticmethod
@@ -256,7 +285,7 @@ class TableCleaner:
             fields = record
         else:
             repaired = False
-        if self.decoded_row_re.fullmatch("\t".join(fields)):
+        if self.record_re.fullmatch("\t".join(fields)):
             invalid = []  # the common case, checked in one go
         else:
             invalid = [c.name for c, v in zip(self.columns, fields) if not c.is_valid(v)]
@@ -291,11 +320,11 @@ class TableCleaner:
         return value
 
     def _write_record(self, record: list[str]) -> None:
-        flat = "\t".join(record)
-        if flat == self.previous:
+        line = csv_line(record)
+        if line == self.previous:
             self.result.duplicates += 1
-        self.previous = flat
-        self.writer.writerow(record)
+        self.previous = line
+        self.out.write(line)
         self.result.records_out += 1
 
     def _quarantine(self, lines: list[str], line_number: int, reason: str) -> None:

@@ -16,7 +16,7 @@ import re
 from collections import Counter
 
 # Windows-1252 with its holes filled from Latin-1, so decoding never fails.
-_CP1252_TABLE = "".join(
+CP1252_TABLE = "".join(
     bytes([b]).decode("cp1252") if b not in (0x81, 0x8D, 0x8F, 0x90, 0x9D) else chr(b) for b in range(256)
 )
 
@@ -53,7 +53,7 @@ def decode_field(raw: bytes, fixes: Counter) -> str:
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError:
-            text = codecs.charmap_decode(raw, "strict", _CP1252_TABLE)[0]
+            text = codecs.charmap_decode(raw, "strict", CP1252_TABLE)[0]
             fixes[FIX_WINDOWS_1252] += 1
     if not text.isprintable():
         text = map_control_characters(text, fixes)
@@ -69,7 +69,7 @@ def decode_line(raw: bytes, fixes: Counter) -> str:
         fields = raw.decode("utf-8", "surrogateescape").split("\t")
         for i, field in enumerate(fields):
             if not field.isascii() and _NOT_UTF8.search(field):
-                fields[i] = codecs.charmap_decode(field.encode("utf-8", "surrogateescape"), "strict", _CP1252_TABLE)[0]
+                fields[i] = codecs.charmap_decode(field.encode("utf-8", "surrogateescape"), "strict", CP1252_TABLE)[0]
                 fixes[FIX_WINDOWS_1252] += 1
         text = "\t".join(fields)
     if _CONTROL.search(text):
@@ -97,4 +97,4 @@ def decode_for_humans(raw: bytes) -> str:
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
-        return codecs.charmap_decode(raw, "strict", _CP1252_TABLE)[0]
+        return codecs.charmap_decode(raw, "strict", CP1252_TABLE)[0]

@@ -26,7 +26,8 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from ..schema import DATE, DECIMAL, FLOAT, INTEGER, TEXT, Column
+from ..decode import CP1252_TABLE
+from ..schema import DATE, DECIMAL, FLAG_INTEGERS, FLOAT, INTEGER, TEXT, Column
 
 logger = logging.getLogger(__name__)
 
@@ -69,10 +70,11 @@ def _library() -> ctypes.CDLL | None:
         logger.warning("could not build the C fast paths (%s); using the pure-Python paths", exc)
         return None
     library.clean_block.restype = ctypes.c_long
+    int_array = ctypes.POINTER(ctypes.c_int)
     library.clean_block.argtypes = [
-        ctypes.c_char_p, ctypes.c_long, ctypes.c_int,
-        ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int), ctypes.POINTER(ctypes.c_int),
-        ctypes.c_char_p, ctypes.POINTER(ctypes.c_long), ctypes.c_char_p, ctypes.c_long,
+        ctypes.c_char_p, ctypes.c_long, ctypes.c_int, int_array, int_array, int_array, int_array, int_array,
+        ctypes.c_char_p, ctypes.POINTER(ctypes.c_long), ctypes.c_char_p, ctypes.POINTER(ctypes.c_long),
+        ctypes.c_long,
     ]
     library.csv_to_copy_text.restype = ctypes.c_long
     library.csv_to_copy_text.argtypes = [
@@ -80,6 +82,27 @@ def _library() -> ctypes.CDLL | None:
         ctypes.POINTER(ctypes.c_long), ctypes.POINTER(ctypes.c_long),
     ]
     return library
+
+
+NFIX = 6  # the value-fix counters of fastclean.c (named in clean_records._NATIVE_FIXES)
+
+
+class CleanedBlock:
+    """What `clean_block` made of a block of lines (see fastclean.c).
+
+    `csv`: the CSV of the lines it decided; `offsets[i]:offsets[i + 1]` is line
+    i's part; `status[i]`: 0 left to Python, 1 valid, 2 valid and equal to the
+    valid line before, 3 blank.
+    """
+
+    def __init__(self, csv: bytes, offsets: list[int], status: bytes, running_fixes):
+        self.csv, self.offsets, self.status = csv, offsets, status
+        self._running = running_fixes
+
+    def fixes(self, start: int, end: int) -> list[int]:
+        """Counts of each value fix over the valid lines start..end-1."""
+        r = self._running
+        return [r[end * NFIX + k] - r[start * NFIX + k] for k in range(NFIX)]
 
 
 class BlockCleaner:
@@ -92,31 +115,35 @@ class BlockCleaner:
         self.kinds = (ctypes.c_int * n)(*(_KINDS[c.kind] for c in columns))
         self.arg_a = (ctypes.c_int * n)(*(_arg_a(c) for c in columns))
         self.arg_b = (ctypes.c_int * n)(*((c.decimal_places or 0) if c.kind == DECIMAL else 0 for c in columns))
+        self.cp1252 = (ctypes.c_int * 256)(*map(ord, CP1252_TABLE))
+        self.flags = (ctypes.c_int * 128)(*(int(FLAG_INTEGERS.get(chr(c), -1)) for c in range(128)))
         self._capacity = 0
+        self._line_capacity = 0
 
     def _buffers(self, size: int, lines: int) -> None:
         # Reused from block to block: zeroing fresh buffers costs as much as the cleaning.
-        if size > self._capacity or lines + 1 > len(self._offsets):
+        if size > self._capacity:
             self._capacity = max(size, 2 * self._capacity)
             self._out = ctypes.create_string_buffer(4 * self._capacity + 16)
-            self._offsets = (ctypes.c_long * (max(lines, 1024) * 2 + 1))()
-            self._status = ctypes.create_string_buffer(max(lines, 1024) * 2 + 1)
+        if lines + 1 > self._line_capacity:
+            self._line_capacity = max(lines + 1, 1024, 2 * self._line_capacity)
+            self._offsets = (ctypes.c_long * (self._line_capacity + 1))()
+            self._status = ctypes.create_string_buffer(self._line_capacity + 1)
+            self._running = (ctypes.c_long * ((self._line_capacity + 1) * NFIX))()
 
-    def clean(self, block: bytes) -> tuple[bytes, list[int], bytes]:
-        """(CSV of the valid lines, output offsets per line + end, status per line) for `block`.
-
-        status: 0 not valid as it stands, 1 valid, 2 valid and equal to the line before.
-        """
+    def clean(self, block: bytes) -> CleanedBlock:
+        """Clean the complete lines of `block`."""
         max_lines = block.count(b"\n")
-        if self._capacity == 0:
-            self._offsets = ()
         self._buffers(len(block), max_lines)
         lines = self._clean_block(
-            block, len(block), self.ncols, self.kinds, self.arg_a, self.arg_b,
-            self._out, self._offsets, self._status, max_lines,
+            block, len(block), self.ncols, self.kinds, self.arg_a, self.arg_b, self.cp1252, self.flags,
+            self._out, self._offsets, self._status, self._running, max_lines,
         )
         end = self._offsets[lines]
-        return ctypes.string_at(self._out, end), self._offsets[: lines + 1], ctypes.string_at(self._status, lines)
+        return CleanedBlock(
+            ctypes.string_at(self._out, end), self._offsets[: lines + 1], ctypes.string_at(self._status, lines),
+            self._running,
+        )
 
 
 def _arg_a(column: Column) -> int:

@@ -1,17 +1,28 @@
 /*
  * The clean stage's fast path in C (see processors/native/__init__.py).
  *
- * For a block of complete lines, tells which lines are valid records as they
- * stand (printable ASCII, CRLF end, the table's field count, every value valid
- * for its column) and writes those as CSV with every field quoted. Every other
- * line is left to the Python code, which decodes, rejoins, repairs or
- * quarantines it. What this file accepts must be a subset of what
- * processors/schema.py's Column.is_valid accepts; tests compare the two.
+ * For a block of complete lines, decides the lines that make a record on
+ * their own with the table's field count and every value valid, and writes
+ * those as CSV (every field quoted, UTF-8). That covers printable ASCII
+ * lines and also the common dirt that needs no look at other lines: fields
+ * to decode (UTF-8, else Windows-1252), control bytes to map back, flag
+ * letters in integer columns, stray CRs before the line end, and blank lines.
+ * Every other line (too few or too many fields, an invalid value, a CR inside
+ * a value, a line without CR) is left to the Python code, which rejoins,
+ * repairs or quarantines it. The rules are those of processors/decode.py and
+ * processors/clean_records.py (docs/cleaning.md); what this file accepts must
+ * be a subset of what they accept, written identically, and tests compare
+ * the two paths byte for byte.
  */
 #include <stddef.h>
 #include <string.h>
 
 enum { K_TEXT = 0, K_INTEGER = 1, K_DECIMAL = 2, K_FLOAT = 3, K_DATE = 4 };
+
+/* Counts of value fixes, in the order clean_records.py's _NATIVE_FIXES names them. */
+enum { FIX_WINDOWS_1252, FIX_NUL_SUB, FIX_UTF16_APOSTROPHE, FIX_LOST_HIGH_BIT, FIX_FLAG, FIX_TRAILING_CR, NFIX };
+
+enum { S_INVALID = 0, S_VALID = 1, S_DUPLICATE = 2, S_BLANK = 3 };
 
 static int digits(const unsigned char *p, const unsigned char *end, int min, int max) {
     int n = 0;
@@ -60,12 +71,9 @@ static int date_ok(const unsigned char *p, const unsigned char *end) {
     return end - y == 16 && memcmp(y + 4, " 12:00:00 AM", 12) == 0;
 }
 
-static int field_ok(int kind, int a, int b, const unsigned char *p, const unsigned char *end) {
+/* Is p..end a valid value of a typed column (ASCII; the text case is handled by the callers). */
+static int typed_ok(int kind, int a, int b, const unsigned char *p, const unsigned char *end) {
     switch (kind) {
-    case K_TEXT:
-        for (const unsigned char *q = p; q < end; q++)
-            if (*q < 0x20 || *q > 0x7e) return 0;
-        return a < 0 || end - p <= a;
     case K_INTEGER: return number_ok(p, end, 9, 0);
     case K_DECIMAL: return number_ok(p, end, a, b);
     case K_FLOAT: return number_ok(p, end, 15, 15);
@@ -74,69 +82,207 @@ static int field_ok(int kind, int a, int b, const unsigned char *p, const unsign
     return 0;
 }
 
+/* The length of the valid UTF-8 sequence at p (1-4), or 0 (strict, as Python's decoder). */
+static int utf8_sequence(const unsigned char *p, const unsigned char *end) {
+    unsigned char c = p[0];
+    long left = end - p;
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) return left >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (left < 3 || (p[2] & 0xC0) != 0x80) return 0;
+        unsigned char lo = c == 0xE0 ? 0xA0 : 0x80, hi = c == 0xED ? 0x9F : 0xBF;
+        return p[1] >= lo && p[1] <= hi ? 3 : 0;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (left < 4 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80) return 0;
+        unsigned char lo = c == 0xF0 ? 0x90 : 0x80, hi = c == 0xF4 ? 0x8F : 0xBF;
+        return p[1] >= lo && p[1] <= hi ? 4 : 0;
+    }
+    return 0;
+}
+
+static int is_utf8(const unsigned char *p, const unsigned char *end) {
+    while (p < end) {
+        int n = utf8_sequence(p, end);
+        if (!n) return 0;
+        p += n;
+    }
+    return 1;
+}
+
+static long put_utf8(unsigned char *out, int cp) {
+    if (cp < 0x80) {
+        out[0] = (unsigned char)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (unsigned char)(0xC0 | (cp >> 6));
+        out[1] = (unsigned char)(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    out[0] = (unsigned char)(0xE0 | (cp >> 12)); /* Windows-1252 stays in the BMP */
+    out[1] = (unsigned char)(0x80 | ((cp >> 6) & 0x3F));
+    out[2] = (unsigned char)(0x80 | (cp & 0x3F));
+    return 3;
+}
+
+/*
+ * Writes the field f..fe decoded (docs/cleaning.md) at out, quotes doubled.
+ * Returns the bytes written and sets *chars to the characters, or returns -1
+ * when the field holds a CR (a value with a CR is left to Python).
+ */
+static long decode_field(const unsigned char *f, const unsigned char *fe, const int *cp1252, unsigned char *out,
+                         long *chars, long *fix) {
+    int utf8 = is_utf8(f, fe);
+    long o = 0, n = 0;
+    if (!utf8) fix[FIX_WINDOWS_1252]++;
+    for (const unsigned char *q = f; q < fe;) {
+        unsigned char c = *q;
+        if (c >= 0x80) {
+            if (utf8) {
+                int len = utf8_sequence(q, fe);
+                memcpy(out + o, q, len);
+                o += len;
+                q += len;
+            } else {
+                o += put_utf8(out + o, cp1252[c]);
+                q++;
+            }
+        } else if (c == 0x00 && q + 1 < fe && q[1] == 0x19) {
+            o += put_utf8(out + o, 0x2019);
+            fix[FIX_UTF16_APOSTROPHE]++;
+            q += 2;
+        } else if (c == 0x00 || c == 0x1A) {
+            fix[FIX_NUL_SUB]++;
+            q++;
+            continue; /* removed: no character */
+        } else if (c >= 0x11 && c <= 0x19) {
+            o += put_utf8(out + o, cp1252[c + 0x80]);
+            fix[FIX_LOST_HIGH_BIT]++;
+            q++;
+        } else if (c == '\r') {
+            return -1;
+        } else {
+            if (c == '"') out[o++] = '"';
+            out[o++] = c;
+            q++;
+        }
+        n++;
+    }
+    *chars = n;
+    return o;
+}
+
+/* Writes the record body..body_end as CSV at out; returns the bytes written or -1 if it is not valid as it stands. */
+static long write_record(const unsigned char *p, const unsigned char *body_end, int ncols, const int *kinds,
+                         const int *arg_a, const int *arg_b, const int *cp1252, const int *flags, unsigned char *out,
+                         long *fix) {
+    long o = 0;
+    int col = 0;
+    const unsigned char *f = p;
+    out[o++] = '"';
+    for (;;) {
+        const unsigned char *tab = memchr(f, '\t', body_end - f);
+        const unsigned char *fe = tab ? tab : body_end;
+        if (col >= ncols) return -1;
+        int kind = kinds[col], a = arg_a[col];
+        int plain = 1; /* printable ASCII: copied as is */
+        for (const unsigned char *q = f; q < fe; q++)
+            if (*q < 0x20 || *q > 0x7E) {
+                plain = 0;
+                break;
+            }
+        long start = o, chars;
+        if (plain) {
+            for (const unsigned char *q = f; q < fe; q++) {
+                if (*q == '"') out[o++] = '"';
+                out[o++] = *q;
+            }
+            chars = fe - f;
+        } else {
+            long n = decode_field(f, fe, cp1252, out + o, &chars, fix);
+            if (n < 0) return -1;
+            o += n;
+        }
+        if (kind == K_TEXT) {
+            if (a >= 0 && chars > a) return -1;
+        } else if (!typed_ok(kind, a, arg_b[col], out + start, out + o)) {
+            /* A flag letter in an integer column (Y/N/X...) becomes its integer. */
+            if (kind == K_INTEGER && o - start == 1 && out[start] < 0x80 && flags[out[start]] >= 0) {
+                out[start] = (unsigned char)('0' + flags[out[start]]);
+                fix[FIX_FLAG]++;
+            } else {
+                return -1;
+            }
+        }
+        col++;
+        if (!tab) break;
+        out[o++] = '"';
+        out[o++] = ',';
+        out[o++] = '"';
+        f = tab + 1;
+    }
+    if (col != ncols) return -1;
+    out[o++] = '"';
+    out[o++] = '\n';
+    return o;
+}
+
 /*
  * in[0..n) holds complete lines, each ending in '\n'. For line i:
- *   status[i] = 0 (not valid as it stands), 1 (valid), 2 (valid and equal to the line before)
- *   out_offsets[i] .. out_offsets[i + 1] is its CSV in `out` (empty when status is 0).
- * `out` must hold 4 * n + 16 bytes. Returns the number of lines, or -1 if
- * more than max_lines.
+ *   status[i]: S_INVALID (left to Python), S_VALID, S_DUPLICATE (valid and
+ *     equal to the valid line before it, blank lines aside) or S_BLANK;
+ *   out_offsets[i] .. out_offsets[i + 1] is its CSV in `out` (empty unless valid);
+ *   fixes[(i + 1) * NFIX + k] is the running count of fix k over lines 0..i
+ *     (valid lines only), so a run's counts are two subtractions away.
+ * cp1252[b] is the code point of byte b in Windows-1252 (holes filled);
+ * flags[c] is the integer a flag letter c stands for, or -1.
+ * `out` must hold 4 * n + 16 bytes, `fixes` (max_lines + 1) * NFIX. Returns
+ * the number of lines, or -1 if more than max_lines.
  */
-long clean_block(const unsigned char *in, long n, int ncols, const int *kinds, const int *arg_a,
-                 const int *arg_b, unsigned char *out, long *out_offsets, unsigned char *status,
-                 long max_lines) {
-    long line = 0, o = 0;
-    const unsigned char *p = in, *end = in + n, *prev = NULL;
-    long prev_len = -1;
+long clean_block(const unsigned char *in, long n, int ncols, const int *kinds, const int *arg_a, const int *arg_b,
+                 const int *cp1252, const int *flags, unsigned char *out, long *out_offsets, unsigned char *status,
+                 long *fixes, long max_lines) {
+    long line = 0, o = 0, prev_o = -1, prev_len = 0;
+    const unsigned char *p = in, *end = in + n;
+    for (int k = 0; k < NFIX; k++) fixes[k] = 0;
     while (p < end) {
         const unsigned char *nl = memchr(p, '\n', end - p);
         if (!nl) break;
         if (line >= max_lines) return -1;
         out_offsets[line] = o;
-        const unsigned char *body_end = nl; /* without CR LF */
-        int ok = body_end > p && body_end[-1] == '\r';
-        if (ok) {
+        long *running = fixes + (line + 1) * NFIX;
+        memcpy(running, running - NFIX, NFIX * sizeof(long));
+        const unsigned char *body_end = nl;
+        long stray_cr = 0;
+        int state = S_INVALID;
+        if (body_end == p) {
+            state = S_BLANK; /* an empty line without CR */
+        } else if (body_end[-1] == '\r') {
             body_end--;
-            ok = body_end > p && body_end[-1] != '\r'; /* an empty line or a stray CR: Python */
-        }
-        long start_o = o;
-        if (ok) {
-            const unsigned char *f = p;
-            int col = 0;
-            out[o++] = '"';
-            while (ok) {
-                const unsigned char *tab = memchr(f, '\t', body_end - f);
-                const unsigned char *fe = tab ? tab : body_end;
-                if (col >= ncols || !field_ok(kinds[col], arg_a[col], arg_b[col], f, fe)) {
-                    ok = 0;
-                    break;
-                }
-                for (const unsigned char *q = f; q < fe; q++) {
-                    if (*q == '"') out[o++] = '"';
-                    out[o++] = *q;
-                }
-                col++;
-                if (!tab) break;
-                out[o++] = '"';
-                out[o++] = ',';
-                out[o++] = '"';
-                f = tab + 1;
+            while (body_end > p && body_end[-1] == '\r') {
+                body_end--;
+                stray_cr++;
             }
-            if (ok && col != ncols) ok = 0;
-            if (ok) {
-                out[o++] = '"';
-                out[o++] = '\n';
+            if (body_end == p) {
+                state = S_BLANK;
+            } else {
+                long fix[NFIX] = {0};
+                long len = write_record(p, body_end, ncols, kinds, arg_a, arg_b, cp1252, flags, out + o, fix);
+                if (len >= 0) {
+                    fix[FIX_TRAILING_CR] += stray_cr;
+                    for (int k = 0; k < NFIX; k++) running[k] += fix[k];
+                    state = prev_o >= 0 && prev_len == len && memcmp(out + prev_o, out + o, len) == 0 ? S_DUPLICATE
+                                                                                                     : S_VALID;
+                    prev_o = o;
+                    prev_len = len;
+                    o += len;
+                }
             }
         }
-        if (!ok) {
-            o = start_o;
-            status[line] = 0;
-            prev = NULL;
-        } else {
-            long len = body_end - p;
-            status[line] = (prev && prev_len == len && memcmp(prev, p, len) == 0) ? 2 : 1;
-            prev = p;
-            prev_len = len;
-        }
+        /* The line after one left to Python cannot know what came before it. */
+        if (state == S_INVALID) prev_o = -1;
+        status[line] = (unsigned char)state;
         line++;
         p = nl + 1;
     }

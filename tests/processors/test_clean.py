@@ -210,3 +210,70 @@ def test_a_time_of_day_in_a_date_column_is_counted(tmp_path):
     result, rows, errors = clean(tmp_path, line(row(EFFECT_DT=b"3/29/2001 3:15:00 PM")))
     assert rows[1][4] == "3/29/2001 3:15:00 PM"  # kept in the cleaned file
     assert result.value_fixes == {"time_of_day_not_loaded": 1}
+
+
+# Lines that probe every rule the C path applies itself, and its edges where
+# the Python paths must take over (each line is cleaned on both paths).
+EDGE_LINES = [
+    line(row()),
+    line(row(NAML=b"Caf\xe9 \x93Fund\x94", NAMF="Zo\u00eb".encode())),  # one field Windows-1252, one UTF-8
+    line(row(NAML=b'Caf\xe9 "Fund"')),  # quotes in a decoded field
+    line(row(NAML=b"\xed\xa0\x80 surrogate", NAMF=b"\xc0\xaf", NAMT=b"\xf4\x90\x80\x80", NAMS=b"cut \xe2\x80")),
+    line(row(NAML="\U0001f600 \u20ac \u00a2".encode())),  # 4-, 3- and 2-byte UTF-8
+    line(row(NAML=b"\x81\x8d\x8f\x90\x9d undefined in Windows-1252")),
+    line(row(NAML=b"Ann\x00\x19s", NAMF=b"\x00\x00\x19", NAMT=b"\x00\x1a\x19", NAMS=b"x\x00")),
+    line(row(NAML=bytes(range(0x11, 0x1A)), ADR1=b"tail \x11")),
+    line(row(NAML=b"other controls \x01\x1f\x7f kept")),
+    line(row(FILER_ID=b"Y")), line(row(FILER_ID=b"n")), line(row(FILER_ID=b"x", NAML=b"caf\xe9")),
+    line(row(EFFECT_DT=b"Y")),  # a flag is no date: quarantined
+    line(row(FILER_ID=b"\xef\xbc\x91\xef\xbc\x92")),  # fullwidth digits are no integer for PostgreSQL
+    line(row(FILER_ID=b"7\xc2\xa0", EFFECT_DT="3/29/2001\u2003".encode())),  # nor is a no-break space around one
+    line(row(EFFECT_DT=b"2/29/2004")),  # leap day: left to Python
+    line(row(FILER_ID=b"+12")), line(row(FILER_ID=b" 7 ")), line(row(FILER_ID=b"  ")),
+    line(row(), end=b"\r\r\n"), line(row(NAML=b"caf\xe9"), end=b"\r\r\r\n"),
+    b"\r\n", b"\n", b"\r\r\n", b"\x00\r\n",
+    line(row(NAML=b"bare\rCR inside")),
+    line(row(NAML=b"no CR at the end"), end=b"\n"),
+    line(row(ST="\u00e9\u00e9\u00e9\u00e9".encode())),  # 4 characters in 8 bytes fit ST's 4
+    line(row(ST="\u00e9\u00e9\u00e9\u00e9\u00e9".encode())),  # 5 do not
+    line(row(ST=b"CA\x00\x00\x1a")),  # fits once NUL and SUB are removed
+    line(row(ST=b"\x00\x19\x00\x19\x00\x19\x00\x19")),  # 4 apostrophes
+    # Duplicates: the same record from different bytes, across a blank line, after a rejoin.
+    line(row(NAML=b"A\x00B")), line(row(NAML=b"AB")), b"\r\n", line(row(NAML=b"AB")),
+    line(row()[:5] + [b"Friends"]), line([b"of Ann"] + row()[6:]),  # rejoined
+    line([b"C1"]), line(row()), line(row()),  # rejoined with a valid line; the next is no duplicate of what was written
+    line(row(NAML=b"one\textra tab")), line(row(NAML=b"two\textra\ttabs")),
+    line(row(NAML=b"caf\xe9\tand a tab")),
+]
+
+
+@pytest.mark.parametrize("chunk_size", [64, 1024 * 1024])
+def test_c_and_python_paths_agree_on_every_rule(tmp_path, monkeypatch, chunk_size):
+    from processors import clean as clean_module
+
+    monkeypatch.setattr(clean_module, "CHUNK_SIZE", chunk_size)
+    body = b"".join(EDGE_LINES) * 3
+    results, files = {}, {}
+    for native in (True, False):
+        results[native] = table_clean(
+            source=io.BytesIO(HEADER + body), schema=FILERNAME, native=native,
+            clean_path=tmp_path / f"{native}.csv", errors_path=tmp_path / f"{native}.errors.csv",
+        )
+        files[native] = [(tmp_path / f"{native}{suffix}").read_bytes() for suffix in (".csv", ".errors.csv")]
+    assert results[True] == results[False]
+    assert files[True] == files[False]
+    result = results[True]
+    assert set(result.value_fixes) == {
+        "decoded_windows_1252", "removed_nul_or_sub", "utf16_apostrophe", "restored_windows_1252_punctuation",
+        "flag_to_integer", "stray_cr_before_line_end", "blank_number_to_null",
+    }
+    with open(tmp_path / "True.csv", newline="", encoding="utf-8") as f:
+        values = {v for r in csv.reader(f) for v in r}
+    assert {"Café “Fund”", "\U0001f600 € ¢", "Ann’s", "’", "other controls \x01\x1f\x7f kept", "éééé", "CA"} <= values
+    assert "\ufffd" not in "".join(values)
+    assert not {"１２", "7\xa0", "3/29/2001\u2003"} & values
+    assert "FILER_ID='１２'" in (tmp_path / "True.errors.csv").read_text(encoding="utf-8")
+    assert "Friends\r\nof Ann" in values and "C1\r\nC123" in values
+    assert result.blank_lines == 5 * 3 and result.rejoined == 2 * 3
+    # A"NUL"B and AB; AB across a blank line; the first line of each repetition repeats the last one's.
+    assert result.duplicates == 2 * 3 + 2

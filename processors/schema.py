@@ -32,11 +32,14 @@ INT4_MAX = 2_147_483_647
 # earlier tool; every such conversion is counted on the table's record.
 FLAG_INTEGERS = {"Y": "1", "y": "1", "X": "1", "x": "1", "N": "0", "n": "0"}
 
-_INTEGER_RE = re.compile(r"[+-]?\d+")
-_DECIMAL_RE = re.compile(r"[+-]?(\d*)(?:\.(\d*))?")
-_FLOAT_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_EXPORT_DATE_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: (\d{1,2}):(\d{2}):(\d{2}) ?([AP]M))?")
-_ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+# re.ASCII: PostgreSQL reads only ASCII digits ("１２" would fail the whole load).
+_INTEGER_RE = re.compile(r"[+-]?\d+", re.ASCII)
+_DECIMAL_RE = re.compile(r"[+-]?(\d*)(?:\.(\d*))?", re.ASCII)
+_FLOAT_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
+_EXPORT_DATE_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: (\d{1,2}):(\d{2}):(\d{2}) ?([AP]M))?", re.ASCII)
+_ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
+# The whitespace PostgreSQL's number and date input skips around a value (isspace in C).
+_PG_SPACE = " \t\n\v\f\r"
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,7 @@ class Column:
             return self.max_length is None or len(value) <= self.max_length
         if value.strip() == "":
             return True  # NULL
-        value = value.strip()
+        value = value.strip(_PG_SPACE)
         if self.kind == INTEGER:
             if value in FLAG_INTEGERS:
                 return True

@@ -23,6 +23,7 @@ import io
 import operator
 import re
 from collections import Counter
+from collections.abc import Sequence
 
 from .decode import FIX_LOST_HIGH_BIT, FIX_NUL_SUB, FIX_UTF16_APOSTROPHE, FIX_WINDOWS_1252, decode_for_humans, decode_line
 from .repair import tab_repair
@@ -107,17 +108,15 @@ class TableCleaner:
         if 0 not in block.status:  # the common case: C decided every line
             self._write_native(block, 0, len(block.status))
             return []
-        lines = body.decode("latin-1").split("\n")
-        lines.pop()
-        return self.lines(lines, first_line, final, native=block)
+        return self.lines(block.lines, first_line, final, native=block)
 
-    def lines(self, lines: list[str], first_line: int, final: bool, text: str | None = None, native=None) -> list[str]:
+    def lines(self, lines: Sequence[str], first_line: int, final: bool, text: str | None = None, native=None) -> list[str]:
         """Clean `lines`; `text` is the same lines as one string, when the caller has it;
         `native` is what the C fast path made of them (a CleanedBlock), when it ran."""
         if not lines:
             return []
         if native is not None:
-            matches = list(native.status)  # 0: left to the Python paths
+            matches = native.status  # 0: left to the Python paths
         elif self.fast_path:
             matches = list(map(self.row_re.fullmatch, lines))
         else:
@@ -129,12 +128,14 @@ class TableCleaner:
         n = len(lines)
         while start < n:
             if matches[start]:
-                end = start + 1
-                while end < n and matches[end]:
-                    end += 1
                 if native is not None:
+                    end = native.status.find(0, start)
+                    end = n if end < 0 else end
                     self._write_native(native, start, end)
                 else:
+                    end = start + 1
+                    while end < n and matches[end]:
+                        end += 1
                     self._write_fast(lines[start:end])
                 start = end
                 continue

@@ -23,6 +23,7 @@ import subprocess
 import sys
 import sysconfig
 import tempfile
+from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
 
@@ -73,8 +74,8 @@ def _library() -> ctypes.CDLL | None:
     int_array = ctypes.POINTER(ctypes.c_int)
     library.clean_block.argtypes = [
         ctypes.c_char_p, ctypes.c_long, ctypes.c_int, int_array, int_array, int_array, int_array, int_array,
-        ctypes.c_char_p, ctypes.POINTER(ctypes.c_long), ctypes.c_char_p, ctypes.POINTER(ctypes.c_long),
-        ctypes.c_long,
+        ctypes.c_char_p, ctypes.POINTER(ctypes.c_long), ctypes.POINTER(ctypes.c_long), ctypes.c_char_p,
+        ctypes.POINTER(ctypes.c_long), ctypes.c_long,
     ]
     library.csv_to_copy_text.restype = ctypes.c_long
     library.csv_to_copy_text.argtypes = [
@@ -92,17 +93,38 @@ class CleanedBlock:
 
     `csv`: the CSV of the lines it decided; `offsets[i]:offsets[i + 1]` is line
     i's part; `status[i]`: 0 left to Python, 1 valid, 2 valid and equal to the
-    valid line before, 3 blank.
+    valid line before, 3 blank. `lines` are the block's lines as text (one
+    character per byte, without the LF), made only when asked for.
     """
 
-    def __init__(self, csv: bytes, offsets: list[int], status: bytes, running_fixes):
+    def __init__(self, block: bytes, csv: bytes, offsets: list[int], status: bytes, running_fixes, starts):
         self.csv, self.offsets, self.status = csv, offsets, status
         self._running = running_fixes
+        self.lines = _BlockLines(block, starts)
 
     def fixes(self, start: int, end: int) -> list[int]:
         """Counts of each value fix over the valid lines start..end-1."""
         r = self._running
         return [r[end * NFIX + k] - r[start * NFIX + k] for k in range(NFIX)]
+
+
+class _BlockLines(Sequence):
+    """The lines of a block as latin-1 text, decoded one by one: the Python
+    paths look at a few lines of a block, and decoding all of them costs more
+    than the C path itself."""
+
+    def __init__(self, block: bytes, starts: list[int]):
+        self._block, self._starts = block, starts
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[j] for j in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        return self._block[self._starts[i] : self._starts[i + 1] - 1].decode("latin-1")
 
 
 class BlockCleaner:
@@ -128,6 +150,7 @@ class BlockCleaner:
         if lines + 1 > self._line_capacity:
             self._line_capacity = max(lines + 1, 1024, 2 * self._line_capacity)
             self._offsets = (ctypes.c_long * (self._line_capacity + 1))()
+            self._starts = (ctypes.c_long * (self._line_capacity + 1))()
             self._status = ctypes.create_string_buffer(self._line_capacity + 1)
             self._running = (ctypes.c_long * ((self._line_capacity + 1) * NFIX))()
 
@@ -137,12 +160,12 @@ class BlockCleaner:
         self._buffers(len(block), max_lines)
         lines = self._clean_block(
             block, len(block), self.ncols, self.kinds, self.arg_a, self.arg_b, self.cp1252, self.flags,
-            self._out, self._offsets, self._status, self._running, max_lines,
+            self._out, self._offsets, self._starts, self._status, self._running, max_lines,
         )
         end = self._offsets[lines]
         return CleanedBlock(
-            ctypes.string_at(self._out, end), self._offsets[: lines + 1], ctypes.string_at(self._status, lines),
-            self._running,
+            block, ctypes.string_at(self._out, end), self._offsets[: lines + 1],
+            ctypes.string_at(self._status, lines), self._running, self._starts[: lines + 1],
         )
 
 

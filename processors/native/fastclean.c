@@ -233,6 +233,7 @@ static long write_record(const unsigned char *p, const unsigned char *body_end, 
  *   status[i]: S_INVALID (left to Python), S_VALID, S_DUPLICATE (valid and
  *     equal to the valid line before it, blank lines aside) or S_BLANK;
  *   out_offsets[i] .. out_offsets[i + 1] is its CSV in `out` (empty unless valid);
+ *   in_offsets[i] is where it starts in `in` (in_offsets[lines]: where the next would);
  *   fixes[(i + 1) * NFIX + k] is the running count of fix k over lines 0..i
  *     (valid lines only), so a run's counts are two subtractions away.
  * cp1252[b] is the code point of byte b in Windows-1252 (holes filled);
@@ -241,8 +242,8 @@ static long write_record(const unsigned char *p, const unsigned char *body_end, 
  * the number of lines, or -1 if more than max_lines.
  */
 long clean_block(const unsigned char *in, long n, int ncols, const int *kinds, const int *arg_a, const int *arg_b,
-                 const int *cp1252, const int *flags, unsigned char *out, long *out_offsets, unsigned char *status,
-                 long *fixes, long max_lines) {
+                 const int *cp1252, const int *flags, unsigned char *out, long *out_offsets, long *in_offsets,
+                 unsigned char *status, long *fixes, long max_lines) {
     long line = 0, o = 0, prev_o = -1, prev_len = 0;
     const unsigned char *p = in, *end = in + n;
     for (int k = 0; k < NFIX; k++) fixes[k] = 0;
@@ -251,6 +252,7 @@ long clean_block(const unsigned char *in, long n, int ncols, const int *kinds, c
         if (!nl) break;
         if (line >= max_lines) return -1;
         out_offsets[line] = o;
+        in_offsets[line] = p - in;
         long *running = fixes + (line + 1) * NFIX;
         memcpy(running, running - NFIX, NFIX * sizeof(long));
         const unsigned char *body_end = nl;
@@ -287,5 +289,6 @@ long clean_block(const unsigned char *in, long n, int ncols, const int *kinds, c
         p = nl + 1;
     }
     out_offsets[line] = o;
+    in_offsets[line] = p - in;
     return line;
 }

@@ -173,6 +173,17 @@ static long decode_field(const unsigned char *f, const unsigned char *fe, const 
     return o;
 }
 
+/* Byte classes of the copy loop: a tab ends a field; anything but printable ASCII needs decoding. */
+enum { C_PLAIN = 0, C_QUOTE = 1, C_DECODE = 2, C_TAB = 4 };
+static unsigned char byte_class[256];
+
+static void byte_classes_init(void) {
+    if (byte_class['\t'] == C_TAB) return;
+    for (int c = 0; c < 256; c++) byte_class[c] = (c < 0x20 || c > 0x7E) ? C_DECODE : C_PLAIN;
+    byte_class['"'] = C_QUOTE;
+    byte_class['\t'] = C_TAB;
+}
+
 /* Writes the record body..body_end as CSV at out; returns the bytes written or -1 if it is not valid as it stands. */
 static long write_record(const unsigned char *p, const unsigned char *body_end, int ncols, const int *kinds,
                          const int *arg_a, const int *arg_b, const int *cp1252, const int *flags, unsigned char *out,
@@ -182,28 +193,32 @@ static long write_record(const unsigned char *p, const unsigned char *body_end, 
     const unsigned char *f = p;
     out[o++] = '"';
     for (;;) {
-        const unsigned char *tab = memchr(f, '\t', body_end - f);
-        const unsigned char *fe = tab ? tab : body_end;
         if (col >= ncols) return -1;
-        int kind = kinds[col], a = arg_a[col];
-        int plain = 1; /* printable ASCII: copied as is */
-        for (const unsigned char *q = f; q < fe; q++)
-            if (*q < 0x20 || *q > 0x7E) {
-                plain = 0;
-                break;
-            }
+        /* One pass finds the field's end and copies it, which is all a printable ASCII value needs. */
         long start = o, chars;
-        if (plain) {
-            for (const unsigned char *q = f; q < fe; q++) {
-                if (*q == '"') out[o++] = '"';
-                out[o++] = *q;
-            }
-            chars = fe - f;
-        } else {
-            long n = decode_field(f, fe, cp1252, out + o, &chars, fix);
-            if (n < 0) return -1;
-            o += n;
+        unsigned char seen = 0;
+        const unsigned char *fe = f;
+        while (fe < body_end) {
+            unsigned char k = byte_class[*fe];
+            if (k == C_TAB) break;
+            seen |= k;
+            out[o++] = *fe++;
         }
+        chars = fe - f;
+        if (seen) {
+            o = start;
+            if (seen & C_DECODE) {
+                long n = decode_field(f, fe, cp1252, out + o, &chars, fix);
+                if (n < 0) return -1;
+                o += n;
+            } else {
+                for (const unsigned char *q = f; q < fe; q++) {
+                    if (*q == '"') out[o++] = '"';
+                    out[o++] = *q;
+                }
+            }
+        }
+        int kind = kinds[col], a = arg_a[col];
         if (kind == K_TEXT) {
             if (a >= 0 && chars > a) return -1;
         } else if (!typed_ok(kind, a, arg_b[col], out + start, out + o)) {
@@ -216,11 +231,11 @@ static long write_record(const unsigned char *p, const unsigned char *body_end, 
             }
         }
         col++;
-        if (!tab) break;
+        if (fe == body_end) break;
         out[o++] = '"';
         out[o++] = ',';
         out[o++] = '"';
-        f = tab + 1;
+        f = fe + 1;
     }
     if (col != ncols) return -1;
     out[o++] = '"';
@@ -246,6 +261,7 @@ long clean_block(const unsigned char *in, long n, int ncols, const int *kinds, c
                  unsigned char *status, long *fixes, long max_lines) {
     long line = 0, o = 0, prev_o = -1, prev_len = 0;
     const unsigned char *p = in, *end = in + n;
+    byte_classes_init();
     for (int k = 0; k < NFIX; k++) fixes[k] = 0;
     while (p < end) {
         const unsigned char *nl = memchr(p, '\n', end - p);

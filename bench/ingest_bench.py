@@ -24,6 +24,8 @@ def main() -> None:
     admin_url, bench_url = server_urls(os.environ["BENCH_DATABASE_URL"], DATABASE)
     database_fresh(admin_url, DATABASE)
     work = Path(tempfile.mkdtemp(prefix="bench-ingest-"))
+    # As the default data folder (made with the usual umask): a local server may read the cleaned files.
+    work.chmod(0o755)
     os.environ.update({
         "DJANGO_SETTINGS_MODULE": "calaccess_archive.settings", "CALACCESS_DATA_DIR": str(work),
         "DATABASE_URL": bench_url,

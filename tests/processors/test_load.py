@@ -148,3 +148,74 @@ def test_ids_numbered_in_the_stream_and_the_sequence_follows(tmp_path):
         assert c.fetchone() == (1, 25, 25)
         c.execute("SELECT nextval(pg_get_serial_sequence('\"FILERNAME_CD\"', 'id'))")
         assert c.fetchone()[0] == 26  # a later insert does not collide
+
+
+@pytest.fixture
+def server_readable_dir():
+    """A folder the test server (which runs as its own system user) may read."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    folder = Path(tempfile.mkdtemp(prefix="calaccess-load-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder)
+
+
+def test_a_server_on_this_machine_reads_the_file_itself_with_identical_rows(tmp_path, server_readable_dir):
+    from processors.load import _server_reads
+
+    tricky = [row(NAML=b'Quote "this", and \\ that', ADR1=b"Line\nbreak", FILER_ID=b""), row(NAMS=b"\\N", EFFECT_DT=b"")]
+    body = b"".join(line(r) for r in tricky * 50_000)  # larger than both probes together
+    result = table_clean(
+        source=io.BytesIO(HEADER + body), schema=FILERNAME,
+        clean_path=server_readable_dir / "F.csv", errors_path=server_readable_dir / "F.errors.csv",
+    )
+    (server_readable_dir / "F.csv").chmod(0o644)
+    with psycopg.connect(conninfo()) as conn, conn.cursor() as cursor:
+        assert _server_reads(cursor, server_readable_dir / "F.csv")
+        # Our own 0700 temporary folder is out of the server's reach: the file is streamed instead.
+        (tmp_path / "F.csv").write_bytes((server_readable_dir / "F.csv").read_bytes())
+        assert not _server_reads(cursor, tmp_path / "F.csv")
+        cursor.execute("SELECT 1")  # the refusal left the transaction usable
+    contents = {}
+    for server_files in (True, False):
+        loaded = table_load(
+            conninfo=conninfo(), schema=FILERNAME, clean_path=server_readable_dir / "F.csv",
+            header=result.header, expected_records=result.records_out, server_files=server_files,
+        )
+        assert loaded == 100_000
+        with connection.cursor() as c:
+            c.execute('SELECT * FROM "FILERNAME_CD" ORDER BY id')
+            contents[server_files] = c.fetchall()
+            c.execute("SELECT nextval(pg_get_serial_sequence('\"FILERNAME_CD\"', 'id'))")
+            assert c.fetchone()[0] == 100_001
+    assert contents[True] == contents[False]
+    with connection.cursor() as c:
+        c.execute('SELECT id, "NAMS", "EFFECT_DT", "FILER_ID", "ADR1" FROM "FILERNAME_CD" WHERE id IN (1, 2) ORDER BY id')
+        assert c.fetchall() == [(1, "", dt.date(2001, 3, 29), None, "Line\nbreak"), (2, "\\N", None, 1234567, "1 Main St")]
+
+
+def test_primary_key_and_indexes_come_back_after_the_load(tmp_path):
+    from processors.schema import table_schema
+
+    def definitions():
+        with connection.cursor() as c:
+            c.execute("SELECT indexdef FROM pg_indexes WHERE tablename = 'FILER_TYPES_CD' ORDER BY indexname")
+            indexes = [r[0] for r in c.fetchall()]
+            c.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = '\"FILER_TYPES_CD\"'::regclass")
+            return indexes, sorted(c.fetchall())
+
+    schema = table_schema("FILER_TYPES_CD")
+    before = definitions()
+    assert any("PRIMARY KEY" in d for _, d in before[1])
+    header = b"\t".join(c.encode() for c in schema.column_names) + b"\r\n"
+    body = b"".join(b"\t".join([str(i).encode()] + [b""] * (len(schema.columns) - 1)) + b"\r\n" for i in range(3))
+    result = table_clean(
+        source=io.BytesIO(header + body), schema=schema,
+        clean_path=tmp_path / "T.csv", errors_path=tmp_path / "T.errors.csv",
+    )
+    assert result.records_out == 3, result
+    table_load(conninfo=conninfo(), schema=schema, clean_path=tmp_path / "T.csv", header=result.header, expected_records=3)
+    assert definitions() == before

@@ -219,3 +219,19 @@ def test_primary_key_and_indexes_come_back_after_the_load(tmp_path):
     assert result.records_out == 3, result
     table_load(conninfo=conninfo(), schema=schema, clean_path=tmp_path / "T.csv", header=result.header, expected_records=3)
     assert definitions() == before
+
+
+def test_raw_tables_keep_their_useful_indexes_only():
+    """Migration 0005: no index on AMEND_ID, LINE_ITEM or REC_TYPE alone; FILING_ID and the rest stay."""
+    with connection.cursor() as c:
+        c.execute(
+            "SELECT tablename, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = 'RCPT_CD'"
+        )
+        indexed = {d.rsplit("(", 1)[1].rstrip(")") for _, d in c.fetchall()}
+        c.execute(
+            """SELECT count(*) FROM pg_indexes WHERE schemaname = current_schema()
+               AND indexdef ~ '\\("(AMEND_ID|LINE_ITEM|REC_TYPE)"\\)$'"""
+        )
+        low_value = c.fetchone()[0]
+    assert indexed == {"id", '"FILING_ID"', '"FORM_TYPE"'}
+    assert low_value == 0

@@ -24,6 +24,7 @@ from pathlib import Path
 import requests
 
 from processors.errors import BadExport, ExportUnavailable, ReleaseChanged, TransientFetchError
+from processors.zip_member import zip_member_open
 from processors.release_check import (
     USER_AGENT,
     ReleaseInfo,
@@ -88,7 +89,7 @@ def export_download(
 
 def zip_verify(path: Path) -> list[str]:
     """Read every member through (chunk by chunk, so a several-GB table never sits in memory),
-    which makes zipfile check its CRC; return the member names."""
+    checking its CRC and size; return the member names."""
     path = Path(path)
     try:
         archive = zipfile.ZipFile(path)
@@ -334,7 +335,8 @@ def _local_identity_check(source: str, stat: os.stat_result, release: ReleaseInf
 
 def _member_verify(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     try:
-        with archive.open(info) as member:
+        # The clean stage's reader: the same checks as zipfile's, with a faster inflate.
+        with zip_member_open(path, info.filename) as member:
             while member.read(CHUNK_SIZE):
                 pass
     except zipfile.BadZipFile as exc:

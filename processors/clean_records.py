@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from .decode import FIX_LOST_HIGH_BIT, FIX_NUL_SUB, FIX_UTF16_APOSTROPHE, FIX_WINDOWS_1252, decode_for_humans, decode_line
+from .native import BLANK, DUPLICATE
 from .repair import tab_repair
 from .schema import DATE, FLAG_INTEGERS, INTEGER, TEXT, Column, TableSchema
 
@@ -154,19 +155,19 @@ class TableCleaner:
     def _write_native(self, block, start: int, end: int) -> None:
         """Write lines start..end-1 of a CleanedBlock, all decided by the C path."""
         status, offsets = block.status, block.offsets
-        blanks = status.count(3, start, end)
+        blanks = status.count(BLANK, start, end)
         self.result.blank_lines += blanks
         if blanks == end - start:
             return
         first, last = start, end - 1
-        while status[first] == 3:
+        while status[first] == BLANK:
             first += 1
-        while status[last] == 3:
+        while status[last] == BLANK:
             last -= 1
         csv_block = block.csv
         # The first record's status compares it with the block's lines, which the
         # Python paths may have rejoined: it is compared with what was written instead.
-        duplicates = status.count(2, first + 1, end) + (csv_block[offsets[first] : offsets[first + 1]] == self.previous)
+        duplicates = status.count(DUPLICATE, first + 1, end) + (csv_block[offsets[first] : offsets[first + 1]] == self.previous)
         self.previous = csv_block[offsets[last] : offsets[last + 1]]
         self.out.write(csv_block[offsets[start] : offsets[end]])
         for name, count in zip(_NATIVE_FIXES, block.fixes(start, end)):

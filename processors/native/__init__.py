@@ -86,6 +86,8 @@ def _library() -> ctypes.CDLL | None:
 
 
 NFIX = 6  # the value-fix counters of fastclean.c (named in clean_records._NATIVE_FIXES)
+# A line's status from clean_block (0: left to the Python paths).
+VALID, DUPLICATE, BLANK = 1, 2, 3
 
 
 class CleanedBlock:
@@ -138,6 +140,8 @@ class BlockCleaner:
         self.arg_a = (ctypes.c_int * n)(*(_arg_a(c) for c in columns))
         self.arg_b = (ctypes.c_int * n)(*((c.decimal_places or 0) if c.kind == DECIMAL else 0 for c in columns))
         self.cp1252 = (ctypes.c_int * 256)(*map(ord, CP1252_TABLE))
+        # fastclean.c writes a flag's integer as one digit.
+        assert all(len(v) == 1 for v in FLAG_INTEGERS.values()), "flags map to one digit"
         self.flags = (ctypes.c_int * 128)(*(int(FLAG_INTEGERS.get(chr(c), -1)) for c in range(128)))
         self._capacity = 0
         self._line_capacity = 0

@@ -75,7 +75,7 @@ def _library() -> ctypes.CDLL | None:
     library.clean_block.argtypes = [
         ctypes.c_char_p, ctypes.c_long, ctypes.c_int, int_array, int_array, int_array, int_array, int_array,
         ctypes.c_char_p, ctypes.POINTER(ctypes.c_long), ctypes.POINTER(ctypes.c_long), ctypes.c_char_p,
-        ctypes.POINTER(ctypes.c_long), ctypes.c_long,
+        int_array, ctypes.c_long,
     ]
     library.csv_to_copy_text.restype = ctypes.c_long
     library.csv_to_copy_text.argtypes = [
@@ -97,12 +97,15 @@ class CleanedBlock:
     i's part; `status[i]`: 0 left to Python, 1 valid, 2 valid and equal to the
     valid line before, 3 blank. `lines` are the block's lines as text (one
     character per byte, without the LF), made only when asked for.
+    `offsets` and the arrays behind `lines` and `fixes` are the cleaner's
+    buffers, valid until it cleans the next block: a block of short lines
+    (FILERS_CD) has hundreds of thousands, too many to copy into lists.
     """
 
-    def __init__(self, block: bytes, csv: bytes, offsets: list[int], status: bytes, running_fixes, starts):
+    def __init__(self, block: bytes, csv: bytes, offsets, status: bytes, running_fixes, starts):
         self.csv, self.offsets, self.status = csv, offsets, status
         self._running = running_fixes
-        self.lines = _BlockLines(block, starts)
+        self.lines = _BlockLines(block, starts, len(status))
 
     def fixes(self, start: int, end: int) -> list[int]:
         """Counts of each value fix over the valid lines start..end-1."""
@@ -115,17 +118,19 @@ class _BlockLines(Sequence):
     paths look at a few lines of a block, and decoding all of them costs more
     than the C path itself."""
 
-    def __init__(self, block: bytes, starts: list[int]):
-        self._block, self._starts = block, starts
+    def __init__(self, block: bytes, starts, count: int):
+        self._block, self._starts, self._count = block, starts, count
 
     def __len__(self) -> int:
-        return len(self._starts) - 1
+        return self._count
 
     def __getitem__(self, i):
         if isinstance(i, slice):
             return [self[j] for j in range(*i.indices(len(self)))]
         if i < 0:
-            i += len(self)
+            i += self._count
+        if not 0 <= i < self._count:
+            raise IndexError(i)
         return self._block[self._starts[i] : self._starts[i + 1] - 1].decode("latin-1")
 
 
@@ -156,7 +161,7 @@ class BlockCleaner:
             self._offsets = (ctypes.c_long * (self._line_capacity + 1))()
             self._starts = (ctypes.c_long * (self._line_capacity + 1))()
             self._status = ctypes.create_string_buffer(self._line_capacity + 1)
-            self._running = (ctypes.c_long * ((self._line_capacity + 1) * NFIX))()
+            self._running = (ctypes.c_int * ((self._line_capacity + 1) * NFIX))()
 
     def clean(self, block: bytes) -> CleanedBlock:
         """Clean the complete lines of `block`."""
@@ -168,8 +173,8 @@ class BlockCleaner:
         )
         end = self._offsets[lines]
         return CleanedBlock(
-            block, ctypes.string_at(self._out, end), self._offsets[: lines + 1],
-            ctypes.string_at(self._status, lines), self._running, self._starts[: lines + 1],
+            block, ctypes.string_at(self._out, end), self._offsets, ctypes.string_at(self._status, lines),
+            self._running, self._starts,
         )
 
 

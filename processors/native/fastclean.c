@@ -258,7 +258,7 @@ static long write_record(const unsigned char *p, const unsigned char *body_end, 
  */
 long clean_block(const unsigned char *in, long n, int ncols, const int *kinds, const int *arg_a, const int *arg_b,
                  const int *cp1252, const int *flags, unsigned char *out, long *out_offsets, long *in_offsets,
-                 unsigned char *status, long *fixes, long max_lines) {
+                 unsigned char *status, int *fixes, long max_lines) {
     long line = 0, o = 0, prev_o = -1, prev_len = 0;
     const unsigned char *p = in, *end = in + n;
     byte_classes_init();
@@ -269,8 +269,8 @@ long clean_block(const unsigned char *in, long n, int ncols, const int *kinds, c
         if (line >= max_lines) return -1;
         out_offsets[line] = o;
         in_offsets[line] = p - in;
-        long *running = fixes + (line + 1) * NFIX;
-        memcpy(running, running - NFIX, NFIX * sizeof(long));
+        int *running = fixes + (line + 1) * NFIX;
+        memcpy(running, running - NFIX, NFIX * sizeof(int));
         const unsigned char *body_end = nl;
         long stray_cr = 0;
         int state = S_INVALID;
@@ -289,7 +289,7 @@ long clean_block(const unsigned char *in, long n, int ncols, const int *kinds, c
                 long len = write_record(p, body_end, ncols, kinds, arg_a, arg_b, cp1252, flags, out + o, fix);
                 if (len >= 0) {
                     fix[FIX_TRAILING_CR] += stray_cr;
-                    for (int k = 0; k < NFIX; k++) running[k] += fix[k];
+                    for (int k = 0; k < NFIX; k++) running[k] += (int)fix[k];
                     state = prev_o >= 0 && prev_len == len && memcmp(out + prev_o, out + o, len) == 0 ? S_DUPLICATE
                                                                                                      : S_VALID;
                     prev_o = o;

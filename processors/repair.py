@@ -87,23 +87,17 @@ def tab_repair_candidates(columns: Sequence[Column], fields: Sequence[str]) -> l
 
 def _one_tab_candidates(columns: Sequence[Column], fields: Sequence[str]) -> list[list[str]]:
     """The common case, one surplus field: merging at column j keeps the fields
-    before j in place and shifts the ones after it left by one, so two passes
-    tell every j's validity."""
+    before j in place and shifts the ones after it left by one. So j needs
+    every column before it valid in place (j up to the first one that is not)
+    and every column after it valid shifted (j from the last one that is not):
+    one scan from each end tells the few j worth trying."""
     n = len(columns)
-    in_place = [column.is_valid(value) for column, value in zip(columns, fields)]
-    shifted = [column.is_valid(value) for column, value in zip(columns, fields[1:])]
-    # prefix[j]: columns before j valid in place; suffix[j]: columns after j valid shifted.
-    prefix = [True] * (n + 1)
-    for i in range(n):
-        prefix[i + 1] = prefix[i] and in_place[i]
-    suffix = [True] * (n + 1)
-    for i in range(n - 1, -1, -1):
-        suffix[i] = suffix[i + 1] and shifted[i]
+    first_bad = next((i for i in range(n) if not columns[i].is_valid(fields[i])), n)
+    last_bad = next((i for i in range(n - 1, -1, -1) if not columns[i].is_valid(fields[i + 1])), -1)
     candidates = []
-    for j, column in enumerate(columns):
-        if not prefix[j]:
-            break
-        if column.kind != "text" or not suffix[j + 1]:
+    for j in range(max(last_bad, 0), min(first_bad, n - 1) + 1):
+        column = columns[j]
+        if column.kind != "text":
             continue
         merged = fields[j] + "\t" + fields[j + 1]
         if column.is_valid(merged):

@@ -100,8 +100,9 @@ def release_ingest(*, source: str | None = None, force: bool = False, progress: 
     with _ingest_lock(version):
         _download(version, info, progress=progress, report=report)
         schemas = _tables_of(version)
-        _clean(version, schemas, force=force, progress=progress, report=report)
-        _load(version, schemas, force=force, progress=progress, report=report)
+        with _Workers() as workers:
+            _clean(version, schemas, workers, force=force, progress=progress, report=report)
+            _load(version, schemas, workers, force=force, progress=progress, report=report)
         files = version.files.all()
         version.clean_size = sum(f.clean_size or 0 for f in files)
         version.error_size = sum(f.error_size or 0 for f in files)
@@ -186,20 +187,36 @@ def _tables_of(version: RawDataVersion) -> dict:
     return {t: (schemas[t], sizes[t]) for t in ordered}
 
 
-def _pool() -> ProcessPoolExecutor:
-    # spawn: a worker must not inherit the parent's database connection.
-    return ProcessPoolExecutor(max_workers=max(1, settings.CALACCESS_WORKERS), mp_context=get_context("spawn"))
+class _Workers:
+    """The processes the clean and load stages share, started when first needed
+    (starting one takes a few tenths of a second)."""
+
+    def __init__(self):
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, fn, **kwargs):
+        if self._pool is None:
+            # spawn: a worker must not inherit the parent's database connection.
+            self._pool = ProcessPoolExecutor(
+                max_workers=max(1, settings.CALACCESS_WORKERS), mp_context=get_context("spawn")
+            )
+        return self._pool.submit(fn, **kwargs)
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
 
 
-def _run_jobs(version, stage: str, jobs: dict, on_result, progress: Progress) -> dict:
-    """Run {table: (function, kwargs, weight)} in the pool; returns {table: error} of failures."""
+def _run_jobs(version, stage: str, jobs: dict, on_result, progress: Progress, workers: _Workers) -> dict:
+    """Run {table: (function, kwargs, weight)} on the workers; returns {table: error} of failures."""
     failures = {}
     total = sum(weight for _, _, weight in jobs.values())
     progress(stage, 0, total)
-    if not jobs:
-        return failures
-    with _pool() as pool:
-        futures = {pool.submit(fn, **kwargs): (table, weight) for table, (fn, kwargs, weight) in jobs.items()}
+    if jobs:
+        futures = {workers.submit(fn, **kwargs): (table, weight) for table, (fn, kwargs, weight) in jobs.items()}
         for future in as_completed(futures):
             table, weight = futures[future]
             try:
@@ -220,7 +237,7 @@ def _fail_on(stage: str, failures: dict) -> None:
         raise PipelineError(f"{stage} failed for {len(failures)} table(s): {shown}")
 
 
-def _clean(version, schemas: dict, *, force: bool, progress: Progress, report: IngestReport) -> None:
+def _clean(version, schemas: dict, workers: _Workers, *, force: bool, progress: Progress, report: IngestReport) -> None:
     started = timezone.now()
     files = {}
     for table in schemas:
@@ -255,7 +272,7 @@ def _clean(version, schemas: dict, *, force: bool, progress: Progress, report: I
             version.save(update_fields=["schema_drift", "updated_at"])
 
     with stage_run(version, Stage.CLEAN):
-        failures = _run_jobs(version, "clean", todo, record, progress)
+        failures = _run_jobs(version, "clean", todo, record, progress, workers)
         _fail_on("clean", failures)
     report.stage_seconds["clean"] = (timezone.now() - started).total_seconds()
     report.peak_rss_mb["clean_worker"] = worker_peak[0]
@@ -267,7 +284,7 @@ def _conninfo() -> str:
     return psycopg.conninfo.make_conninfo(**keep)
 
 
-def _load(version, schemas: dict, *, force: bool, progress: Progress, report: IngestReport) -> None:
+def _load(version, schemas: dict, workers: _Workers, *, force: bool, progress: Progress, report: IngestReport) -> None:
     started = timezone.now()
     files = {f.table: f for f in version.files.all()}
     conninfo = _conninfo()
@@ -293,7 +310,7 @@ def _load(version, schemas: dict, *, force: bool, progress: Progress, report: In
         worker_peak[0] = max(worker_peak[0], result["peak_rss_mb"])
 
     with stage_run(version, Stage.LOAD):
-        failures = _run_jobs(version, "load", todo, record, progress)
+        failures = _run_jobs(version, "load", todo, record, progress, workers)
         _fail_on("load", failures)
     report.stage_seconds["load"] = (timezone.now() - started).total_seconds()
     report.peak_rss_mb["load_worker"] = worker_peak[0]

@@ -145,9 +145,6 @@ def table_load(
         cursor.execute("SET LOCAL datestyle = 'ISO, MDY'")
         # Index builds after the COPY sort in memory rather than on disk.
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        # Start writing the new table's pages out while loading, so the commit's
-        # fsync of it (no WAL under wal_level=minimal) has less left to wait for.
-        cursor.execute("SET LOCAL backend_flush_after = '2MB'")
         cursor.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY").format(table))
         # Building an index once after the COPY is cheaper than growing it row by row.
         indexes = _secondary_indexes(cursor, schema.db_table)

@@ -24,7 +24,7 @@ from pathlib import Path
 import requests
 
 from processors.errors import BadExport, ExportUnavailable, ReleaseChanged, TransientFetchError
-from processors.zip_member import zip_member_open
+from processors.zip_member import zip_info_open
 from processors.release_check import (
     USER_AGENT,
     ReleaseInfo,
@@ -336,7 +336,7 @@ def _local_identity_check(source: str, stat: os.stat_result, release: ReleaseInf
 def _member_verify(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
     try:
         # The clean stage's reader: the same checks as zipfile's, with a faster inflate.
-        with zip_member_open(path, info.filename) as member:
+        with zip_info_open(archive, info) as member:
             while member.read(CHUNK_SIZE):
                 pass
     except zipfile.BadZipFile as exc:

@@ -37,13 +37,17 @@ def zip_member_open(zip_path: str | Path, member: str):
     as `ZipFile.open` does.
     """
     with zipfile.ZipFile(zip_path) as archive:
-        info = archive.getinfo(member)
-        encrypted = info.flag_bits & 0x1
-        if encrypted or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            # The open member keeps its own reference to the file, so closing
-            # the ZipFile here leaves the member readable (zipfile counts them).
-            return archive.open(info)
-    return _MemberReader(Path(zip_path), info)
+        # The open member keeps its own reference to the file, so closing
+        # the ZipFile here leaves it readable (zipfile counts them).
+        return zip_info_open(archive, archive.getinfo(member))
+
+
+def zip_info_open(archive: zipfile.ZipFile, info: zipfile.ZipInfo):
+    """`zip_member_open` for a member of a zip already open (its directory read once)."""
+    encrypted = info.flag_bits & 0x1
+    if encrypted or info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return archive.open(info)
+    return _MemberReader(Path(archive.filename), info)
 
 
 class _MemberReader:

@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from .decode import FIX_LOST_HIGH_BIT, FIX_NUL_SUB, FIX_UTF16_APOSTROPHE, FIX_WINDOWS_1252, decode_for_humans, decode_line
-from .native import BLANK, DUPLICATE
+from .native import BLANK, DUPLICATE, LEFT_TO_PYTHON
 from .repair import tab_repair
 from .schema import DATE, FLAG_INTEGERS, INTEGER, TEXT, Column, TableSchema
 
@@ -106,7 +106,7 @@ class TableCleaner:
 
     def _native_batch(self, body: bytes, first_line: int, final: bool) -> list[str]:
         block = self.native.clean(body)
-        if 0 not in block.status:  # the common case: C decided every line
+        if LEFT_TO_PYTHON not in block.status:  # the common case: C decided every line
             self._write_native(block, 0, len(block.status))
             return []
         return self.lines(block.lines, first_line, final, native=block)
@@ -117,7 +117,7 @@ class TableCleaner:
         if not lines:
             return []
         if native is not None:
-            matches = native.status  # 0: left to the Python paths
+            matches = native.status  # LEFT_TO_PYTHON (0) is falsy
         elif self.fast_path:
             matches = list(map(self.row_re.fullmatch, lines))
         else:
@@ -130,7 +130,7 @@ class TableCleaner:
         while start < n:
             if matches[start]:
                 if native is not None:
-                    end = native.status.find(0, start)
+                    end = native.status.find(LEFT_TO_PYTHON, start)
                     end = n if end < 0 else end
                     self._write_native(native, start, end)
                 else:

@@ -86,16 +86,16 @@ def _library() -> ctypes.CDLL | None:
 
 
 NFIX = 6  # the value-fix counters of fastclean.c (named in clean_records._NATIVE_FIXES)
-# A line's status from clean_block (0: left to the Python paths).
-VALID, DUPLICATE, BLANK = 1, 2, 3
+# A line's status from clean_block (fastclean.c's S_* values).
+LEFT_TO_PYTHON, VALID, DUPLICATE, BLANK = 0, 1, 2, 3
 
 
 class CleanedBlock:
     """What `clean_block` made of a block of lines (see fastclean.c).
 
     `csv`: the CSV of the lines it decided; `offsets[i]:offsets[i + 1]` is line
-    i's part; `status[i]`: 0 left to Python, 1 valid, 2 valid and equal to the
-    valid line before, 3 blank. `lines` are the block's lines as text (one
+    i's part; `status[i]`: LEFT_TO_PYTHON, VALID, DUPLICATE (valid and equal to
+    the valid line before) or BLANK. `lines` are the block's lines as text (one
     character per byte, without the LF), made only when asked for.
     `offsets` and the arrays behind `lines` and `fixes` are the cleaner's
     buffers, valid until it cleans the next block: a block of short lines

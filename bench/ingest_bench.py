@@ -36,13 +36,14 @@ def main() -> None:
     from django.conf import settings
     from django.core.management import call_command
 
-    from processors.ingest import release_ingest
-    from processors.sample_export import sample_export_write
+    from processors.pipeline.ingest import release_ingest
+    from calaccess_archive.raw_schemas import raw_table_schemas
+    from processors.sample.export import sample_export_write
 
     if not export.exists():
         CACHE.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
-        sample_export_write(path=export, seed=args.seed, records=args.records, dirt_rate=args.dirt_rate)
+        sample_export_write(schemas=raw_table_schemas(), path=export, seed=args.seed, records=args.records, dirt_rate=args.dirt_rate)
         print(f"generated {args.records:,} records in {time.monotonic() - started:.1f}s -> {export}")
     call_command("migrate", verbosity=0)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -63,16 +63,17 @@ def main() -> None:
     from django.db import connection
 
     from calaccess_archive.models import RawDataVersion
-    from processors.ingest import release_ingest
-    from processors.ocd.pipeline import ocd_process
-    from processors.sample_export import sample_export_write
-    from processors.table_jobs import peak_rss_mb
+    from processors.pipeline.ingest import release_ingest
+    from processors.pipeline.process import ocd_process
+    from calaccess_archive.raw_schemas import raw_table_schemas
+    from processors.sample.export import sample_export_write
+    from processors.ingest.table_jobs import peak_rss_mb
 
     if not export.exists() and not args.reuse:
         CACHE.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         partial = export.with_name(export.stem + ".partial.zip")
-        sample_export_write(path=partial, seed=args.seed, records=args.records, dirt_rate=args.dirt_rate,
+        sample_export_write(schemas=raw_table_schemas(), path=partial, seed=args.seed, records=args.records, dirt_rate=args.dirt_rate,
                             answer_key_path=export.with_suffix(".answers.jsonl"))
         partial.replace(export)
         print(f"generated {args.records:,} records in {time.monotonic() - started:.1f}s -> {export}")

@@ -127,7 +127,7 @@ def main() -> None:
 def release(work: Path, mb: int) -> tuple[float, float, dict]:
     """Publish a release of `mb` MB into the database `database_run("create")` made."""
     from calaccess_archive.models import RawDataVersion
-    from processors.archive_publish import release_publish
+    from processors.archive.publish import release_publish
 
     version = RawDataVersion.objects.create(release_datetime=dt.datetime(2024, 1, 2, 3, 4, 5, tzinfo=dt.UTC),
                                             source="https://example.invalid/dbwebexport.zip")

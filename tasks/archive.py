@@ -9,6 +9,6 @@ from calaccess_archive.storage.ia_client import ArchiveTransientError
 def archive_verify_task() -> dict[str, int]:
     """Verify every `uploaded` file of the archive storage whose next check is due (beat runs it)."""
     from calaccess_archive.storage import archive_storage
-    from processors.archive_upload import archived_files_verify_due
+    from processors.archive.upload import archived_files_verify_due
 
     return archived_files_verify_due(storage=archive_storage())

@@ -13,7 +13,8 @@ from pathlib import Path
 from django.core.management import call_command
 from django.db import connection
 
-from processors.sample_export import sample_export_write
+from calaccess_archive.raw_schemas import raw_table_schemas
+from processors.sample.export import sample_export_write
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def sample_zip(directory: Path, *, seed: int = 1, records: int = 4000, **options) -> Path:
     path = directory / f"export-{seed}-{records}.zip"
     if not path.exists():
-        sample_export_write(path=path, seed=seed, records=records, **options)
+        sample_export_write(schemas=raw_table_schemas(), path=path, seed=seed, records=records, **options)
     return path
 
 
@@ -33,11 +34,9 @@ def ingest_json(*args: str) -> dict:
 
 def per_raw_table(aggregate: str) -> dict:
     """`aggregate` (an SQL expression over the rows `t`) for every raw table."""
-    from processors.schema import all_table_schemas
-
     values = {}
     with connection.cursor() as cursor:
-        for name in all_table_schemas():
+        for name in raw_table_schemas():
             cursor.execute(f'SELECT {aggregate} FROM "{name}" t')
             values[name] = cursor.fetchone()[0]
     return values

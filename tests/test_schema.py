@@ -1,9 +1,10 @@
-from processors.schema import DATE, DECIMAL, INTEGER, TEXT, Column, all_table_schemas, parse_date
+from calaccess_archive.raw_schemas import raw_table_schemas
+from processors.ingest.schema import DATE, DECIMAL, INTEGER, TEXT, Column, parse_date
 import datetime as dt
 
 
 def test_all_80_tables_with_their_columns():
-    schemas = all_table_schemas()
+    schemas = raw_table_schemas()
     assert len(schemas) == 80
     rcpt = schemas["RCPT_CD"]
     assert rcpt.column_names[:2] == ["AMEND_ID", "AMOUNT"] or "AMEND_ID" in rcpt.column_names

@@ -8,7 +8,7 @@ import json
 from collections.abc import Iterator
 
 from calaccess_archive.models import ArchivedFile
-from processors.archive_upload import PublishReport
+from processors.archive.upload import PublishReport
 
 
 def record_dict(record: ArchivedFile) -> dict:

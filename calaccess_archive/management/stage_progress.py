@@ -15,7 +15,7 @@ LOG_EVERY_SECONDS = 10.0
 
 @contextlib.contextmanager
 def stage_progress(*, terminal: bool) -> Iterator:
-    """A callable (stage, done, total) for processors.ingest, shown as bars or log lines."""
+    """A callable (stage, done, total) for processors.pipeline.ingest, shown as bars or log lines."""
     if terminal:
         from rich.progress import BarColumn, Progress, TaskProgressColumn, TimeElapsedColumn
 

@@ -2,7 +2,7 @@
 
 from django.db import migrations
 
-from ocd.ids import SQL_FUNCTION
+from processors.ocd.ids import SQL_FUNCTION
 
 
 class Migration(migrations.Migration):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ocd.ids import digest_sql, uuid_text_sql
+from processors.ocd.ids import digest_sql, uuid_text_sql
 
 from .common import add_counts, name_collapse_sql, name_parts_sql, name_sql, numeric_id_sql, ocd, org_id, rows
 

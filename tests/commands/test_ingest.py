@@ -55,7 +55,7 @@ def test_new_release_is_ingested_then_up_to_date(cdn, exports):
 
 def test_cut_download_is_resumed(cdn, exports, monkeypatch):
     # A cut loses the chunk being read; small chunks make the resumption visible on a small file.
-    monkeypatch.setattr("processors.download.CHUNK_SIZE", 8192)
+    monkeypatch.setattr("processors.ingest.download.CHUNK_SIZE", 8192)
     cdn.publish(exports["day1"], last_modified=DAY1)
     cdn.cut_after(20_000, times=2)
     document = ingest_json("--source", cdn.url)
@@ -171,7 +171,7 @@ def test_progress_is_logged_when_not_on_a_terminal(exports, caplog):
 def test_an_ingest_while_another_runs_stops_at_once(exports):
     import psycopg
 
-    from processors.ingest import _INGEST_LOCK
+    from processors.pipeline.ingest import _INGEST_LOCK
     from tests.processors.test_load import conninfo
 
     with psycopg.connect(conninfo(), autocommit=True) as other:

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from calaccess_archive.models import RawDataVersion
 from ocd.models import OCD_MODELS, ProcessedDataVersion
 from processors.ocd.export import FLAT_FILES
-from processors.ocd.pipeline import ocd_process
+from processors.pipeline.process import ocd_process
 
 from .conftest import raw
 
@@ -116,7 +116,7 @@ def test_changes_against_previous_release(raw_release):
     assert changes["new_candidates"] == []
     assert result["changes"]["opencivicdata_committee"] == {"added": 1, "removed": 1}
     # The older release's raw data is gone from the raw tables: re-processing it is refused.
-    from processors.ocd.pipeline import ProcessingError
+    from processors.pipeline.process import ProcessingError
 
     with pytest.raises(ProcessingError, match="newer release"):
         ocd_process(version=raw_release)

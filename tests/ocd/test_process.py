@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 
 from ocd import models as ocd
-from ocd.ids import ocd_id, ocd_uuid
-from processors.ocd.pipeline import ocd_tables_build
+from processors.ocd.ids import ocd_id, ocd_uuid
+from processors.pipeline.process import ocd_tables_build
 
 from .conftest import RELEASE
 

@@ -10,8 +10,8 @@ from django.core.management import CommandError, call_command
 
 from calaccess_archive.models import ArchivedFile
 from ocd.models import ProcessedDataVersion
-from processors.archive_publish import NothingToPublish, processed_publish
-from processors.ocd.pipeline import ocd_process
+from processors.archive.publish import NothingToPublish, processed_publish
+from processors.pipeline.process import ocd_process
 
 pytestmark = pytest.mark.django_db
 

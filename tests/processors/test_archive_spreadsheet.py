@@ -1,6 +1,6 @@
 import pytest
 
-from processors.ia_spreadsheet import SpreadsheetError, spreadsheet_read
+from processors.archive.spreadsheet import SpreadsheetError, spreadsheet_read
 
 
 def sheet(tmp_path, text):

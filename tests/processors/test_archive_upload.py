@@ -3,7 +3,7 @@
 import pytest
 
 from calaccess_archive.models import ArchivedFile
-from processors.archive_publish import release_publish
+from processors.archive.publish import release_publish
 from tests.archive_helpers import release_make
 
 pytestmark = pytest.mark.django_db

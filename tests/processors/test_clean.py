@@ -6,10 +6,10 @@ import io
 
 import pytest
 
-from processors.clean import table_clean
-from processors.schema import table_schema
+from processors.ingest.clean import table_clean
+from calaccess_archive.raw_schemas import raw_table_schema
 
-FILERNAME = table_schema("FILERNAME_CD")
+FILERNAME = raw_table_schema("FILERNAME_CD")
 HEADER = b"\t".join(c.encode() for c in FILERNAME.column_names) + b"\r\n"
 
 
@@ -163,7 +163,7 @@ def test_empty_table(tmp_path):
 
 
 def test_duplicate_primary_key_is_quarantined(tmp_path):
-    schema = table_schema("FILER_TYPES_CD")
+    schema = raw_table_schema("FILER_TYPES_CD")
     header = "\t".join(schema.column_names).encode() + b"\r\n"
     values = {"FILER_TYPE": b"1"}
     fields = [values.get(c.name, b"1" if c.kind != "text" else b"x") for c in schema.columns]
@@ -174,7 +174,7 @@ def test_duplicate_primary_key_is_quarantined(tmp_path):
 
 @pytest.mark.parametrize("chunk_size", [7, 64, 1000])
 def test_records_split_across_read_chunks(tmp_path, monkeypatch, chunk_size):
-    monkeypatch.setattr("processors.clean.CHUNK_SIZE", chunk_size)
+    monkeypatch.setattr("processors.ingest.clean.CHUNK_SIZE", chunk_size)
     records = [row(FILER_ID=str(i).encode(), ADR1=b"a\nb" if i % 3 == 0 else b"x") for i in range(20)]
     result, rows, errors = clean(tmp_path, b"".join(line(r) for r in records))
     assert rows[1:] == [decoded(r) for r in records] and errors == []
@@ -184,10 +184,10 @@ def test_one_tab_shortcut_agrees_with_the_general_search():
     """The one-surplus-field shortcut must find exactly what the full search finds."""
     import random
 
-    from processors import repair
+    from processors.ingest import repair
 
     rng = random.Random(5)
-    columns = table_schema("RCPT_CD").columns
+    columns = raw_table_schema("RCPT_CD").columns
     for _ in range(300):
         fields = [rng.choice(["", "A", "AB C", "12", "1.50", "3/4/2001 12:00:00 AM", "Y"]) for _ in range(len(columns) + 1)]
         expected = []
@@ -249,7 +249,7 @@ EDGE_LINES = [
 
 @pytest.mark.parametrize("chunk_size", [64, 1024 * 1024])
 def test_c_and_python_paths_agree_on_every_rule(tmp_path, monkeypatch, chunk_size):
-    from processors import clean as clean_module
+    from processors.ingest import clean as clean_module
 
     monkeypatch.setattr(clean_module, "CHUNK_SIZE", chunk_size)
     body = b"".join(EDGE_LINES) * 3

@@ -12,10 +12,10 @@ from collections import Counter, defaultdict
 
 import pytest
 
-from processors.clean import table_clean
-from processors.sample_export import sample_export_write
-from processors.schema import all_table_schemas
-from processors.table_jobs import member_name
+from processors.ingest.clean import table_clean
+from processors.sample.export import sample_export_write
+from calaccess_archive.raw_schemas import raw_table_schemas
+from processors.ingest.table_jobs import member_name
 
 KEPT = {"repaired", "rejoined", "fixed", "kept", "duplicate"}
 
@@ -27,7 +27,7 @@ def read_csv(path):
 
 @pytest.mark.parametrize("seed, native", [(11, True), (12, True), (13, False)])
 def test_every_fault_handled_as_the_answer_key_says(tmp_path, seed, native):
-    summary = sample_export_write(path=tmp_path / "export.zip", seed=seed, records=20_000, dirt_rate=0.01)
+    summary = sample_export_write(schemas=raw_table_schemas(), path=tmp_path / "export.zip", seed=seed, records=20_000, dirt_rate=0.01)
     faults, tables = defaultdict(list), {}
     for entry in map(json.loads, open(summary["answer_key"], encoding="utf-8")):
         if "fault" in entry:
@@ -36,7 +36,7 @@ def test_every_fault_handled_as_the_answer_key_says(tmp_path, seed, native):
             tables[entry["table"]] = entry["summary"]
     checked = Counter()
     with zipfile.ZipFile(tmp_path / "export.zip") as archive:
-        for table, schema in all_table_schemas().items():
+        for table, schema in raw_table_schemas().items():
             with archive.open(member_name(table)) as source:
                 result = table_clean(
                     source=source, schema=schema, native=native,
@@ -72,12 +72,12 @@ def test_every_fault_handled_as_the_answer_key_says(tmp_path, seed, native):
 
 def test_native_and_python_fast_paths_write_identical_files(tmp_path):
     """The C fast path is an accelerator only: byte-identical output and counts."""
-    from processors.native import block_cleaner
+    from processors.ingest.native import block_cleaner
 
     assert block_cleaner([]) is not None, "the test machine has a C compiler"
-    sample_export_write(path=tmp_path / "export.zip", seed=21, records=20_000, dirt_rate=0.02)
+    sample_export_write(schemas=raw_table_schemas(), path=tmp_path / "export.zip", seed=21, records=20_000, dirt_rate=0.02)
     with zipfile.ZipFile(tmp_path / "export.zip") as archive:
-        for table, schema in all_table_schemas().items():
+        for table, schema in raw_table_schemas().items():
             results = {}
             for native in (True, False):
                 with archive.open(member_name(table)) as source:

@@ -19,7 +19,7 @@ import shutil
 
 import pytest
 
-from processors import native
+from processors.ingest import native
 
 
 def have_compiler() -> bool:

@@ -7,9 +7,9 @@ import zipfile
 
 import pytest
 
-from processors.download import CHUNK_SIZE, DownloadResult, export_download, zip_verify
+from processors.ingest.download import CHUNK_SIZE, DownloadResult, export_download, zip_verify
 from processors.errors import BadExport, ExportUnavailable, ReleaseChanged, TransientFetchError
-from processors.release_check import release_head
+from processors.ingest.release_check import release_head
 from tests.standins.cdn import PERSISTENT
 
 RELEASED = dt.datetime(2024, 5, 1, 11, 42, 7, tzinfo=dt.UTC)

@@ -8,9 +8,9 @@ import psycopg
 import pytest
 from django.db import connection
 
-from processors.clean import table_clean
+from processors.ingest.clean import table_clean
 from processors.errors import LoadMismatch
-from processors.load import table_load
+from processors.ingest.load import table_load
 from tests.processors.test_clean import FILERNAME, HEADER, line, row
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -116,7 +116,7 @@ def test_indexes_are_rebuilt_after_the_load(tmp_path):
 
 def test_text_and_csv_copy_load_identical_rows(tmp_path):
     """The C converter to COPY's text format is an accelerator only."""
-    from processors.native import copy_text_converter
+    from processors.ingest.native import copy_text_converter
 
     assert copy_text_converter([True]) is not None, "the test machine has a C compiler"
     tricky = [
@@ -164,7 +164,7 @@ def server_readable_dir():
 
 
 def test_a_server_on_this_machine_reads_the_file_itself_with_identical_rows(tmp_path, server_readable_dir):
-    from processors.load import _server_reads
+    from processors.ingest.load import _server_reads
 
     tricky = [row(NAML=b'Quote "this", and \\ that', ADR1=b"Line\nbreak", FILER_ID=b""), row(NAMS=b"\\N", EFFECT_DT=b"")]
     body = b"".join(line(r) for r in tricky * 50_000)  # larger than both probes together
@@ -198,7 +198,7 @@ def test_a_server_on_this_machine_reads_the_file_itself_with_identical_rows(tmp_
 
 
 def test_primary_key_and_indexes_come_back_after_the_load(tmp_path):
-    from processors.schema import table_schema
+    from calaccess_archive.raw_schemas import raw_table_schema
 
     def definitions():
         with connection.cursor() as c:
@@ -207,7 +207,7 @@ def test_primary_key_and_indexes_come_back_after_the_load(tmp_path):
             c.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = '\"FILER_TYPES_CD\"'::regclass")
             return indexes, sorted(c.fetchall())
 
-    schema = table_schema("FILER_TYPES_CD")
+    schema = raw_table_schema("FILER_TYPES_CD")
     before = definitions()
     assert any("PRIMARY KEY" in d for _, d in before[1])
     header = b"\t".join(c.encode() for c in schema.column_names) + b"\r\n"

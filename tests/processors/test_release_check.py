@@ -6,7 +6,7 @@ import pytest
 import requests
 
 from processors.errors import ExportUnavailable, TransientFetchError
-from processors.release_check import ReleaseInfo, release_head
+from processors.ingest.release_check import ReleaseInfo, release_head
 
 RELEASED = dt.datetime(2024, 5, 1, 11, 42, 7, tzinfo=dt.UTC)
 
@@ -71,7 +71,7 @@ def test_missing_last_modified_means_unavailable(monkeypatch):
     response = requests.Response()
     response.status_code = 200
     response.headers["Content-Length"] = "10"
-    monkeypatch.setattr("processors.release_check.requests.head", lambda *args, **kwargs: response)
+    monkeypatch.setattr("processors.ingest.release_check.requests.head", lambda *args, **kwargs: response)
 
     with pytest.raises(ExportUnavailable, match="no Last-Modified"):
         release_head(source="http://127.0.0.1:1/dbwebexport.zip", timeout=1)

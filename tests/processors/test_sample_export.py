@@ -8,10 +8,10 @@ import zipfile
 import pytest
 from django.core.management import call_command
 
-from processors.repair import tab_repair_candidates
-from processors.sample_dirt import FAULTS, field_clean
-from processors.sample_export import _as_loaded, sample_export_write
-from processors.schema import all_table_schemas
+from processors.ingest.repair import tab_repair_candidates
+from processors.sample.dirt import FAULTS, field_clean
+from processors.sample.export import _as_loaded, sample_export_write
+from calaccess_archive.raw_schemas import raw_table_schemas
 
 EMPTY = {"CVR_F470_CD", "FILER_TYPE_PERIODS_CD", "LOBBYIST_EMPLOYER_HISTORY_CD", "LOBBYIST_FIRM_HISTORY_CD"}
 # Physical lines end at LF; CRs right before the LF belong to the line end.
@@ -21,7 +21,7 @@ LINE_END = re.compile(rb"\r*\n")
 @pytest.fixture(scope="module")
 def export(tmp_path_factory):
     path = tmp_path_factory.mktemp("sample") / "dbwebexport.zip"
-    summary = sample_export_write(path=path, seed=7, records=20_000, dirt_rate=0.01)
+    summary = sample_export_write(schemas=raw_table_schemas(), path=path, seed=7, records=20_000, dirt_rate=0.01)
     answers = [json.loads(line) for line in open(summary["answer_key"], encoding="utf-8")]
     with zipfile.ZipFile(path) as zf:
         members = {i.filename.split("/")[-1][:-4]: zf.read(i) for i in zf.infolist()}
@@ -45,7 +45,7 @@ def rows(data: bytes) -> list[list[str]]:
 
 def test_layout(export):
     summary, _, members = export
-    schemas = all_table_schemas()
+    schemas = raw_table_schemas()
     assert len(members) == 80 and set(members) == set(schemas)
     assert {t for t, data in members.items() if not data} == EMPTY
     for table, data in members.items():
@@ -66,17 +66,17 @@ def test_layout(export):
 def test_same_seed_same_bytes_other_seed_other_bytes(tmp_path):
     a, b, c = tmp_path / "a.zip", tmp_path / "b.zip", tmp_path / "c.zip"
     for path, seed in ((a, 1), (b, 1), (c, 2)):
-        sample_export_write(path=path, seed=seed, records=3000)
+        sample_export_write(schemas=raw_table_schemas(), path=path, seed=seed, records=3000)
     assert a.read_bytes() == b.read_bytes()
     assert (tmp_path / "a.answers.jsonl").read_bytes() == (tmp_path / "b.answers.jsonl").read_bytes()
     assert a.read_bytes() != c.read_bytes()
 
 
 def test_records_join_filers_and_filings(tmp_path):
-    summary = sample_export_write(path=tmp_path / "x.zip", seed=3, records=5000, dirt_rate=0)
+    summary = sample_export_write(schemas=raw_table_schemas(), path=tmp_path / "x.zip", seed=3, records=5000, dirt_rate=0)
     with zipfile.ZipFile(tmp_path / "x.zip") as zf:
         table = lambda name: rows(zf.read(f"CalAccess/DATA/{name}.TSV"))  # noqa: E731
-        names = {name: all_table_schemas()[name].column_names for name in summary["tables"]}
+        names = {name: raw_table_schemas()[name].column_names for name in summary["tables"]}
         col = lambda name, record, column: record[names[name].index(column)]  # noqa: E731
         filers = {col("FILERNAME_CD", r, "FILER_ID") for r in table("FILERNAME_CD")}
         assert filers == {r[0] for r in table("FILERS_CD")}
@@ -105,8 +105,8 @@ def test_records_join_filers_and_filings(tmp_path):
 
 
 def test_every_value_of_a_clean_export_is_valid(tmp_path):
-    summary = sample_export_write(path=tmp_path / "x.zip", seed=5, records=4000, dirt_rate=0)
-    schemas = all_table_schemas()
+    summary = sample_export_write(schemas=raw_table_schemas(), path=tmp_path / "x.zip", seed=5, records=4000, dirt_rate=0)
+    schemas = raw_table_schemas()
     with zipfile.ZipFile(tmp_path / "x.zip") as zf:
         for name, schema in schemas.items():
             for record in rows(zf.read(f"CalAccess/DATA/{name}.TSV")):
@@ -124,7 +124,7 @@ def test_every_fault_class_in_the_answer_key_and_in_the_file(export):
         assert 0.004 * 20_000 <= len(found) <= 0.02 * 20_000, fault
     assert {a["expect"] for a in by_class["tab"]} == {"repaired", "quarantined"}
     assert not [a for a in by_class["duplicate"] if a["table"] == "FILER_TYPES_CD"]
-    schemas = all_table_schemas()
+    schemas = raw_table_schemas()
     lines = {t: physical_lines(data) for t, data in members.items() if data}
     for a in faults:
         columns = schemas[a["table"]].columns
@@ -179,16 +179,16 @@ def test_answer_key_summary_lines(export):
 
 def test_drift_adds_and_removes_columns(tmp_path):
     drift = {"RCPT_CD": {"add": ["NEW_COL"], "remove": ["MEMO_CODE"]}}
-    summary = sample_export_write(path=tmp_path / "x.zip", records=3000, drift=drift)
+    summary = sample_export_write(schemas=raw_table_schemas(), path=tmp_path / "x.zip", records=3000, drift=drift)
     with zipfile.ZipFile(tmp_path / "x.zip") as zf:
         data = zf.read("CalAccess/DATA/RCPT_CD.TSV")
     header = data.split(b"\r\n", 1)[0].decode().rstrip("\t").split("\t")
-    expected = [c for c in all_table_schemas()["RCPT_CD"].column_names if c != "MEMO_CODE"] + ["NEW_COL"]
+    expected = [c for c in raw_table_schemas()["RCPT_CD"].column_names if c != "MEMO_CODE"] + ["NEW_COL"]
     assert header == expected == summary["tables"]["RCPT_CD"]["columns"]
     first = data.split(b"\r\n")[1].decode("latin-1").split("\t")
     assert len(first) == len(expected) and first[-1]
     with pytest.raises(ValueError):
-        sample_export_write(path=tmp_path / "y.zip", records=1000, drift={"RCPT_CD": {"remove": ["NOPE"]}})
+        sample_export_write(schemas=raw_table_schemas(), path=tmp_path / "y.zip", records=1000, drift={"RCPT_CD": {"remove": ["NOPE"]}})
 
 
 def test_command_writes_the_export_under_the_data_dir(settings):

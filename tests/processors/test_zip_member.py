@@ -8,12 +8,12 @@ import zipfile
 
 import pytest
 
-from processors.clean import table_clean
+from processors.ingest.clean import table_clean
 from processors.errors import BadExport
-from processors.sample_export import sample_export_write
-from processors.schema import all_table_schemas
-from processors.table_jobs import clean_job, member_name
-from processors.zip_member import _MemberReader, zip_member_open
+from processors.sample.export import sample_export_write
+from calaccess_archive.raw_schemas import raw_table_schemas
+from processors.ingest.table_jobs import clean_job, member_name
+from processors.ingest.zip_member import _MemberReader, zip_member_open
 
 NAME = "CalAccess/DATA/T_CD.TSV"
 READ_SIZES = [1, 7, 4093, 1, 65537, 1 << 20, 333_333]  # cycled: odd sizes, across chunk boundaries
@@ -265,8 +265,8 @@ def test_zip_cut_short_is_bad_export(tmp_path):
 def test_clean_job_matches_table_clean_through_zipfile(tmp_path):
     """End to end: every table of a sample export cleans the same through both readers."""
     zip_path = tmp_path / "export.zip"
-    sample_export_write(path=zip_path, seed=31, records=5000, dirt_rate=0.01)
-    schemas = all_table_schemas()
+    sample_export_write(schemas=raw_table_schemas(), path=zip_path, seed=31, records=5000, dirt_rate=0.01)
+    schemas = raw_table_schemas()
     with zipfile.ZipFile(zip_path) as archive:
         for table, schema in schemas.items():
             member = member_name(table)

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from calaccess_archive.management.archive_output import is_terminal, progress_callbacks, report_write
 from calaccess_archive.storage import archive_storage
 from calaccess_archive.storage.ia_client import ArchiveError
-from processors.ia_spreadsheet import SpreadsheetError, spreadsheet_read, spreadsheet_upload
+from processors.archive.spreadsheet import SpreadsheetError, spreadsheet_read, spreadsheet_upload
 
 
 class Command(BaseCommand):

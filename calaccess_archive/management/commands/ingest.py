@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from calaccess_archive.management.stage_progress import stage_progress
 from processors.errors import PipelineError
-from processors.ingest import release_ingest
+from processors.pipeline.ingest import release_ingest
 
 
 class Command(BaseCommand):

@@ -9,7 +9,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from processors.sample_export import sample_export_write
+from calaccess_archive.raw_schemas import raw_table_schemas
+from processors.sample.export import sample_export_write
 
 
 def drift_parse(specs: list[str]) -> dict:
@@ -45,7 +46,7 @@ class Command(BaseCommand):
         started = time.monotonic()
         try:
             summary = sample_export_write(
-                path=path, seed=seed, records=records, dirt_rate=dirt_rate, drift=drift_parse(drift) or None
+                path=path, schemas=raw_table_schemas(), seed=seed, records=records, dirt_rate=dirt_rate, drift=drift_parse(drift) or None
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc

@@ -10,7 +10,7 @@ from calaccess_archive.management.archive_output import is_terminal, progress_ca
 from calaccess_archive.models import RawDataVersion
 from calaccess_archive.storage.ia_client import ArchiveError
 from calaccess_archive.storage.identifiers import InvalidArchiveName
-from processors.archive_publish import NothingToPublish, processed_publish, publish_total_bytes, release_publish
+from processors.archive.publish import NothingToPublish, processed_publish, publish_total_bytes, release_publish
 
 
 class Command(BaseCommand):

@@ -9,9 +9,9 @@ from django.core.management.base import BaseCommand, CommandError
 from calaccess_archive.models import RawDataVersion
 from calaccess_archive.storage.ia_client import ArchiveError
 from calaccess_archive.storage.identifiers import InvalidArchiveName
-from processors.archive_publish import NothingToPublish, processed_publish
+from processors.archive.publish import NothingToPublish, processed_publish
 from processors.errors import PipelineError
-from processors.ocd.pipeline import ocd_process
+from processors.pipeline.process import ocd_process
 
 
 class Command(BaseCommand):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 
-from .schema import DATE, DECIMAL, FLOAT, INTEGER, TEXT, Column
+from processors.ingest.schema import DATE, DECIMAL, FLOAT, INTEGER, TEXT, Column
 
 FIRST_NAMES = (
     "JOHN MARY ROBERT PATRICIA MICHAEL LINDA DAVID BARBARA JAMES SUSAN MARIA CARLOS ANA LUIS "

@@ -24,8 +24,8 @@ from pathlib import Path
 import requests
 
 from processors.errors import BadExport, ExportUnavailable, ReleaseChanged, TransientFetchError
-from processors.zip_member import zip_info_open
-from processors.release_check import (
+from processors.ingest.zip_member import zip_info_open
+from processors.ingest.release_check import (
     USER_AGENT,
     ReleaseInfo,
     local_source_path,

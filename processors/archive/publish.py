@@ -7,8 +7,8 @@ from collections.abc import Callable
 from calaccess_archive.models import ArchivedFile, RawDataVersion
 from calaccess_archive.storage import archive_storage
 
-from .archive_items import processed_units, release_item_identifier, release_item_metadata, release_units
-from .archive_upload import PublishReport, files_publish
+from .items import processed_units, release_item_identifier, release_item_metadata, release_units
+from .upload import PublishReport, files_publish
 
 
 class NothingToPublish(Exception):

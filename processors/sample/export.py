@@ -32,10 +32,10 @@ import random
 import zipfile
 from pathlib import Path
 
-from .sample_dirt import FAULTS, RECORD_FAULTS
-from .sample_plan import ExportPlan, plan_make
-from .sample_rows import table_rows
-from .schema import FLAG_INTEGERS, INTEGER, TEXT, Column, TableSchema, all_table_schemas
+from .dirt import FAULTS, RECORD_FAULTS
+from .plan import ExportPlan, plan_make
+from .rows import table_rows
+from processors.ingest.schema import FLAG_INTEGERS, INTEGER, TEXT, Column, TableSchema
 
 MEMBER_DIR = "CalAccess/DATA/"
 # Fixed member timestamps: the same seed gives the same bytes.
@@ -177,6 +177,7 @@ def _answer(answers, table: str, fault: str, line: int, lines: int, record: list
 def sample_export_write(
     *,
     path: Path,
+    schemas: dict[str, TableSchema],
     seed: int = 0,
     records: int = 10_000,
     dirt_rate: float = 0.01,
@@ -185,12 +186,13 @@ def sample_export_write(
 ) -> dict:
     """Write a synthetic export of about `records` records to `path` and its answer key; return the summary.
 
+    `schemas` are the tables to write, by name, in zip order (`raw_table_schemas()`).
+
     `drift` adds or removes columns of tables, e.g.
     `{"RCPT_CD": {"add": ["NEW_COL"], "remove": ["MEMO_CODE"]}}`.
     """
     if not 0 <= dirt_rate <= 1:
         raise ValueError("dirt_rate must be between 0 and 1")
-    schemas = all_table_schemas()
     unknown = set(drift or {}) - set(schemas)
     if unknown:
         raise ValueError(f"drift: no table {', '.join(sorted(unknown))}")

@@ -12,11 +12,11 @@ from django.utils import timezone
 
 from processors.errors import PipelineError
 
-from .bulk import ocd_constraints_drop, ocd_constraints_restore
-from .campaign_finance import committees_build, covers_stage, filings_build, transactions_build
-from .core import core_build
-from .elections import candidacies_build, candidacy_sources_stage, elections_build
-from .measures import measure_sources_stage, measures_build
+from processors.ocd.bulk import ocd_constraints_drop, ocd_constraints_restore
+from processors.ocd.campaign_finance import committees_build, covers_stage, filings_build, transactions_build
+from processors.ocd.core import core_build
+from processors.ocd.elections import candidacies_build, candidacy_sources_stage, elections_build
+from processors.ocd.measures import measure_sources_stage, measures_build
 
 logger = logging.getLogger(__name__)
 
@@ -153,9 +153,9 @@ def ocd_process(*, version) -> dict:
     from calaccess_archive.models import RawDataVersion
     from ocd.models import ProcessedDataFile, ProcessedDataVersion, ProcessedDataZip
 
-    from .changes import changes_build
-    from .export import exports_write
-    from .package import zip_build
+    from processors.ocd.changes import changes_build
+    from processors.ocd.export import exports_write
+    from processors.ocd.package import zip_build
 
     if version.status != RawDataVersion.Status.LOADED:
         raise ProcessingError(f"release {version.slug} is not loaded (status {version.status})")

@@ -15,8 +15,8 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from . import sample_values as values
-from .sample_plan import (
+from . import values
+from .plan import (
     CHAINED_TABLES,
     FILER_ID_BASE,
     FILER_SLOTS,
@@ -27,7 +27,7 @@ from .sample_plan import (
     fixed_table_rows,
     table_series_name,
 )
-from .schema import INTEGER, TEXT, Column, TableSchema
+from processors.ingest.schema import INTEGER, TEXT, Column, TableSchema
 
 TEMPLATE_POOL = 2048
 

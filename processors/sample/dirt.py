@@ -16,7 +16,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .schema import TEXT, Column
+from processors.ingest.schema import TEXT, Column
 
 FAULTS = ("tab", "line_break", "control_bytes", "non_ascii", "blank_line", "duplicate", "trailing_cr")
 

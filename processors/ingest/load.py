@@ -28,7 +28,7 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from .errors import LoadMismatch
+from processors.errors import LoadMismatch
 from .native import copy_text_converter
 from .schema import DATE, DECIMAL, FLOAT, INTEGER, TEXT, TableSchema
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from calaccess_archive.models import ArchivedFile
 from calaccess_archive.storage.identifiers import InvalidArchiveName, identifier_validate, name_join
 
-from .archive_upload import ArchiveUnit, PublishReport, files_publish
+from .upload import ArchiveUnit, PublishReport, files_publish
 
 _KEY = re.compile(r"([a-z][a-z0-9_-]*)(?:\[(\d+)\])?")
 _RESERVED = {"identifier", "file", "remote_name"}

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from isal import isal_zlib
 
-from .errors import BadExport
+from processors.errors import BadExport
 
 INPUT_CHUNK = 256 * 1024  # compressed bytes read from the file at a time
 LINE_CHUNK = 64 * 1024  # what readline inflates at a time while looking for b"\n"

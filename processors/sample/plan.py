@@ -18,7 +18,7 @@ import random
 from dataclasses import dataclass
 from functools import lru_cache
 
-from . import sample_values as values
+from . import values
 
 FILER_ID_BASE = 1_000_000
 FILING_ID_BASE = 1_000_000

@@ -25,11 +25,11 @@ from django.utils import timezone
 from calaccess_archive.models import RawDataFile, RawDataVersion, ReleaseCheck, Stage, StageRun, StageStatus
 from calaccess_archive.stages import stage_run
 
-from .download import export_download, zip_verify
-from .errors import BadExport, PipelineError, error_message
-from .release_check import ReleaseInfo, release_head
-from .schema import all_table_schemas
-from .table_jobs import clean_job, load_job, member_name, peak_rss_mb, table_name
+from processors.ingest.download import export_download, zip_verify
+from processors.errors import BadExport, PipelineError, error_message
+from processors.ingest.release_check import ReleaseInfo, release_head
+from calaccess_archive.raw_schemas import raw_table_schemas
+from processors.ingest.table_jobs import clean_job, load_job, member_name, peak_rss_mb, table_name
 
 # Any constant: the advisory lock key of the ingest.
 _INGEST_LOCK = 7_164_001
@@ -168,7 +168,7 @@ def _increments(report: Callable[[int, int | None], None]) -> Callable[[int, int
 
 def _tables_of(version: RawDataVersion) -> dict:
     """The schemas of the tables to ingest, largest member first; fails on a missing table."""
-    schemas = all_table_schemas()
+    schemas = raw_table_schemas()
     try:
         with zipfile.ZipFile(version.zip_path) as archive:
             sizes = {table_name(i.filename): i.file_size for i in archive.infolist()}

@@ -1,8 +1,10 @@
 """What each raw table holds: columns, their types, and what counts as a valid value.
 
 The column list of each of the 80 tables comes from django-calaccess-raw-data's
-models. Every other stage (the sample export, clean, load) reads it from here,
-so "is this value valid for this column?" has exactly one answer in the project.
+models (`calaccess_archive.raw_schemas` builds a `TableSchema` per model and
+hands it to the stages as a plain value). Every stage (the sample export,
+clean, load) asks these classes, so "is this value valid for this column?" has
+exactly one answer in the project.
 
 Validity is the set of values PostgreSQL accepts for the column's type, in the
 form CAL-ACCESS writes them:
@@ -21,7 +23,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from functools import cache
 
 TEXT, INTEGER, DECIMAL, FLOAT, DATE = "text", "integer", "decimal", "float", "date"
 
@@ -151,57 +152,3 @@ def parse_date(value: str) -> dt.date | None:
         return dt.date(year, month, day)
     except ValueError:
         return None
-
-
-def _column_from_field(model_field) -> Column:
-    name = model_field.db_column
-    kind_name = type(model_field).__name__
-    if kind_name == "ForeignKeyField":
-        # Typed like the column it points to, named like itself.
-        model_field = model_field.foreign_related_fields[0]
-        kind_name = type(model_field).__name__
-    kind = {
-        "CharField": TEXT,
-        "IntegerField": INTEGER,
-        "BigAutoField": INTEGER,  # a foreign key to a table with our own id
-        "AutoField": INTEGER,
-        "DecimalField": DECIMAL,
-        "FloatField": FLOAT,
-        "DateField": DATE,
-        "DateTimeField": DATE,
-    }[kind_name]
-    return Column(
-        name=name,
-        kind=kind,
-        max_length=model_field.max_length if kind == TEXT else None,
-        max_digits=getattr(model_field, "max_digits", None) if kind == DECIMAL else None,
-        decimal_places=getattr(model_field, "decimal_places", None) if kind == DECIMAL else None,
-    )
-
-
-def schema_from_model(model) -> TableSchema:
-    """The schema of one django-calaccess-raw-data model (its `id` is ours, not the export's)."""
-    columns = tuple(
-        _column_from_field(f)
-        for f in model._meta.concrete_fields
-        if f.db_column is not None and not f.get_internal_type().endswith("AutoField")
-    )
-    pk = model._meta.pk
-    return TableSchema(
-        name=model._meta.db_table,
-        db_table=model._meta.db_table,
-        columns=columns,
-        primary_key=pk.db_column if pk.db_column is not None else None,
-    )
-
-
-@cache
-def all_table_schemas() -> dict[str, TableSchema]:
-    """All 80 tables, by name, in the package's model order."""
-    from calaccess_raw import get_model_list
-
-    return {s.name: s for s in (schema_from_model(m) for m in get_model_list())}
-
-
-def table_schema(name: str) -> TableSchema:
-    return all_table_schemas()[name]

@@ -11,7 +11,7 @@ from django.conf import settings
 from calaccess_archive.models import ArchivedFile, RawDataVersion
 from calaccess_archive.storage.identifiers import name_join, release_identifier
 
-from .archive_upload import ArchiveUnit
+from .upload import ArchiveUnit
 
 CREATOR = "California Civic Data Coalition"
 LICENSE_URL = "https://creativecommons.org/publicdomain/zero/1.0/"

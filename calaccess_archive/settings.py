@@ -106,8 +106,28 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Seconds before Redis redelivers an unacknowledged (still running, with acks_late) task.
 # Above the longest stage (a full ingest) so a running task is not redelivered.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=10800)}
+_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=10800)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": _VISIBILITY_TIMEOUT}
+# Global time limits, in seconds, for every task that sets none of its own
+# (https://docs.celeryq.dev/en/stable/userguide/configuration.html#task-time-limit).
+# At the soft limit the task gets SoftTimeLimitExceeded and can record its failure; at the
+# hard limit its pool process is killed. soft < hard < CELERY_VISIBILITY_TIMEOUT: a task
+# still running when the visibility timeout passes is delivered again and runs twice, so
+# the hard limit must end it first (the margin covers the wait between delivery and start).
+# TODO: tune once the nightly pipeline's stage times are measured.
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=7200)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=7800)
+if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < _VISIBILITY_TIMEOUT:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "Celery time limits must be 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT"
+        f" < CELERY_VISIBILITY_TIMEOUT, not {CELERY_TASK_SOFT_TIME_LIMIT}, {CELERY_TASK_TIME_LIMIT}, {_VISIBILITY_TIMEOUT}"
+    )
+# Worker and beat log through LOGGING (calaccess_archive/celery_app.py), root logger untouched.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Periodic tasks: all in calaccess_archive/beat_schedule.py.
 from calaccess_archive.beat_schedule import BEAT_SCHEDULE  # noqa: E402
 

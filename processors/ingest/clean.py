@@ -25,7 +25,7 @@ from typing import BinaryIO
 
 from .clean_records import TableCleaner, csv_line
 from .decode import decode_for_humans
-from .native import block_cleaner
+from .native import NATIVE, PYTHON, block_cleaner, unavailable_reason
 from .schema import TableSchema
 
 CHUNK_SIZE = 1024 * 1024
@@ -53,6 +53,10 @@ class CleanResult:
     clean_size: int = 0
     error_size: int = 0
     clean_sha256: str = ""
+    # Which path cleaned the table: NATIVE (the C fast path) or PYTHON; and why
+    # the C path was wanted but unavailable. Not compared: the paths' results are equal.
+    engine: str = field(default=PYTHON, compare=False)
+    native_missing: str = field(default="", compare=False)
 
 
 class _HashingWriter(io.RawIOBase):
@@ -128,6 +132,9 @@ def table_clean(
         cleaner = TableCleaner(schema, header, out, errors_file, result)
         if native and cleaner.fast_path:
             cleaner.native = block_cleaner(cleaner.columns)
+            if cleaner.native is None:
+                result.native_missing = unavailable_reason() or ""
+        result.engine = NATIVE if cleaner.native is not None else PYTHON
         carry: list[str] = []
         tail = b""
         line_number = 2  # the header is line 1

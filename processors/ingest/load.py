@@ -23,13 +23,14 @@ How the rows reach the server, cheapest first:
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import psycopg
 from psycopg import sql
 
 from processors.errors import LoadMismatch
-from .native import copy_text_converter
+from .native import NATIVE, PYTHON, SERVER, copy_text_converter, unavailable_reason
 from .schema import DATE, DECIMAL, FLOAT, INTEGER, TEXT, TableSchema
 
 COPY_BUFFER = 1024 * 1024
@@ -120,7 +121,22 @@ def _identifiers(names) -> sql.Composed:
     return sql.SQL(", ").join(sql.Identifier(n) for n in names)
 
 
-def table_load(
+@dataclass(frozen=True)
+class LoadResult:
+    records_loaded: int
+    # How the rows went: SERVER (PostgreSQL read the file itself), NATIVE
+    # (streamed through the C converter) or PYTHON (streamed as CSV); and why
+    # the C converter was wanted but unavailable.
+    engine: str
+    native_missing: str = ""
+
+
+def table_load(**options) -> int:
+    """Replace the rows of a table with the cleaned CSV; return rows loaded (see `table_load_result`)."""
+    return table_load_result(**options).records_loaded
+
+
+def table_load_result(
     *,
     conninfo: str,
     schema: TableSchema,
@@ -130,8 +146,8 @@ def table_load(
     on_progress: Callable[[int], None] | None = None,
     native: bool = True,
     server_files: bool = True,
-) -> int:
-    """Replace the rows of `schema`'s table with the cleaned CSV; return rows loaded.
+) -> LoadResult:
+    """Replace the rows of `schema`'s table with the cleaned CSV; return rows loaded and how.
 
     `server_files=False` never lets the server read the file itself, and
     `native=False` streams the CSV without the C converter (see the module
@@ -153,9 +169,11 @@ def table_load(
             cursor.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(table, sql.Identifier(name)))
         for name, _ in indexes:
             cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+        engine, native_missing = PYTHON, ""
         if header != schema.column_names:
             loaded = _load_by_name(cursor, schema, clean_path, header, on_progress)
         elif server_files and _server_reads(cursor, clean_path):
+            engine = SERVER
             cursor.execute(
                 sql.SQL("COPY {} ({}) FROM {} WITH ({})").format(
                     table, _identifiers(header), sql.Literal(str(clean_path.resolve())), _csv_options(schema)
@@ -165,7 +183,7 @@ def table_load(
             if on_progress is not None:
                 on_progress(clean_path.stat().st_size)
         else:
-            loaded = _stream(cursor, schema, clean_path, on_progress, native)
+            loaded, engine, native_missing = _stream(cursor, schema, clean_path, on_progress, native)
         for _, definition in indexes:
             cursor.execute(definition)
         for name, definition in keys:
@@ -177,11 +195,13 @@ def table_load(
             raise LoadMismatch(
                 f"{schema.name}: PostgreSQL loaded {loaded} rows but the clean stage wrote {expected_records}"
             )
-    return loaded
+    return LoadResult(records_loaded=loaded, engine=engine, native_missing=native_missing)
 
 
-def _stream(cursor, schema: TableSchema, clean_path: Path, on_progress, native: bool) -> int:
-    """COPY the cleaned CSV through this process: as COPY text with the C converter, else as CSV."""
+def _stream(cursor, schema: TableSchema, clean_path: Path, on_progress, native: bool) -> tuple[int, str, str]:
+    """COPY the cleaned CSV through this process: as COPY text with the C converter, else as CSV.
+
+    Returns the rows loaded, the engine and why the C converter was unavailable."""
     table = sql.Identifier(schema.db_table)
     # Tables with our own `id` get it numbered in the stream, not drawn from the sequence.
     numbered = schema.primary_key is None
@@ -198,7 +218,9 @@ def _stream(cursor, schema: TableSchema, clean_path: Path, on_progress, native: 
         cursor.execute(
             "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table.as_string(cursor), converter.rows]
         )
-    return loaded
+    if converter is not None:
+        return loaded, NATIVE, ""
+    return loaded, PYTHON, (unavailable_reason() or "") if native else ""
 
 
 def _load_by_name(cursor, schema: TableSchema, clean_path: Path, header: list[str], on_progress) -> int:

@@ -3,6 +3,9 @@
 Tables are independent, so the ingest fans them out over CALACCESS_WORKERS
 processes. These functions take only picklable values (paths, a schema, a
 connection string) and never touch Django, so a worker starts fast and small.
+Each returns a dict of counts, with `engine` (which path did the work:
+"native", "python", or for a load "server") and `native_missing` (why the C
+path was wanted but unavailable, else "").
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import time
 from pathlib import Path
 
 from .clean import CleanResult, table_clean
-from .load import table_load
+from .load import table_load_result
 from .schema import TableSchema
 from .zip_member import zip_member_open
 
@@ -61,7 +64,10 @@ def clean_job(*, zip_path: Path, member: str, schema: TableSchema, clean_path: P
 
 def load_job(*, conninfo: str, schema: TableSchema, clean_path: Path, header: list[str], expected_records: int) -> dict:
     started = time.time()
-    loaded = table_load(
+    loaded = table_load_result(
         conninfo=conninfo, schema=schema, clean_path=clean_path, header=header, expected_records=expected_records
     )
-    return {"table": schema.name, "records_loaded": loaded, "seconds": time.time() - started, "peak_rss_mb": peak_rss_mb()}
+    return {
+        "table": schema.name, "records_loaded": loaded.records_loaded, "engine": loaded.engine,
+        "native_missing": loaded.native_missing, "seconds": time.time() - started, "peak_rss_mb": peak_rss_mb(),
+    }

@@ -17,6 +17,15 @@ class ArchivedFile(models.Model):
         VERIFIED = "verified"
         FAILED = "failed"
 
+    # Moves go through status_transition; verified -> pending: the local file changed.
+    TRANSITIONS = {
+        Status.PENDING: frozenset({Status.UPLOADING, Status.UPLOADED, Status.VERIFIED, Status.FAILED}),
+        Status.UPLOADING: frozenset({Status.UPLOADED, Status.FAILED, Status.PENDING, Status.UPLOADING}),
+        Status.UPLOADED: frozenset({Status.VERIFIED, Status.FAILED, Status.PENDING, Status.UPLOADING}),
+        Status.VERIFIED: frozenset({Status.PENDING, Status.VERIFIED}),
+        Status.FAILED: frozenset({Status.UPLOADING, Status.UPLOADED, Status.VERIFIED, Status.PENDING}),
+    }
+
     class Role(models.TextChoices):
         EXPORT = "export", "the state's export, as downloaded"
         CLEAN = "clean", "a cleaned table"

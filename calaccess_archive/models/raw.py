@@ -45,6 +45,18 @@ class RawDataVersion(models.Model):
         LOADED = "loaded"
         FAILED = "failed"
 
+    # A stage may start again after a crash, a failure or a forced re-run; only
+    # the load makes a release loaded. Moves go through status_transition.
+    _STAGES = frozenset({Status.DOWNLOADING, Status.CLEANING, Status.LOADING})
+    TRANSITIONS = {
+        Status.PENDING: _STAGES | {Status.FAILED},
+        Status.DOWNLOADING: _STAGES | {Status.FAILED},
+        Status.CLEANING: _STAGES | {Status.FAILED},
+        Status.LOADING: _STAGES | {Status.LOADED, Status.FAILED},
+        Status.LOADED: _STAGES,
+        Status.FAILED: _STAGES,
+    }
+
     release_datetime = models.DateTimeField(unique=True)
     source = models.CharField(max_length=1000)
     expected_size = models.BigIntegerField(null=True, blank=True)
@@ -107,6 +119,13 @@ class StageStatus(models.TextChoices):
 class StageRun(models.Model):
     """Start, finish and error of one stage of one release (the latest attempt)."""
 
+    # running -> running: a resume after a kill; finished or failed -> running: a re-run.
+    TRANSITIONS = {
+        StageStatus.RUNNING: frozenset({StageStatus.RUNNING, StageStatus.FINISHED, StageStatus.FAILED}),
+        StageStatus.FINISHED: frozenset({StageStatus.RUNNING}),
+        StageStatus.FAILED: frozenset({StageStatus.RUNNING}),
+    }
+
     version = models.ForeignKey(RawDataVersion, related_name="stages", on_delete=models.CASCADE)
     stage = models.CharField(max_length=20, choices=Stage.choices)
     status = models.CharField(max_length=20, choices=StageStatus.choices)
@@ -136,6 +155,14 @@ class RawDataFile(models.Model):
         LOADED = "loaded"
         FAILED = "failed"
 
+    # A table is cleaned again after a failure or with --force, and loaded only once cleaned.
+    TRANSITIONS = {
+        Status.PENDING: frozenset({Status.CLEANED, Status.FAILED}),
+        Status.CLEANED: frozenset({Status.CLEANED, Status.LOADED, Status.FAILED}),
+        Status.LOADED: frozenset({Status.CLEANED, Status.FAILED}),
+        Status.FAILED: frozenset({Status.CLEANED, Status.FAILED}),
+    }
+
     version = models.ForeignKey(RawDataVersion, related_name="files", on_delete=models.CASCADE)
     table = models.CharField(max_length=100)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
@@ -161,6 +188,14 @@ class RawDataFile(models.Model):
     clean_size = models.BigIntegerField(null=True, blank=True)
     error_size = models.BigIntegerField(null=True, blank=True)
     clean_sha256 = models.CharField(max_length=64, blank=True)
+    # which path did the work (blank: not recorded, before migration 0006)
+    class Engine(models.TextChoices):
+        NATIVE = "native", "the C fast path"
+        PYTHON = "python", "the pure-Python path"
+        SERVER = "server", "PostgreSQL read the cleaned CSV itself (load only)"
+
+    clean_engine = models.CharField(max_length=10, choices=Engine.choices, blank=True, default="")
+    load_engine = models.CharField(max_length=10, choices=Engine.choices, blank=True, default="")
     # times
     clean_started_at = models.DateTimeField(null=True, blank=True)
     clean_finished_at = models.DateTimeField(null=True, blank=True)

@@ -16,6 +16,16 @@ class ProcessedDataVersion(models.Model):
         FINISHED = "finished"
         FAILED = "failed"
 
+    # Moves go through status_transition (processors.pipeline.process stamps the stage times).
+    TRANSITIONS = {
+        Status.PENDING: frozenset({Status.PROCESSING}),
+        Status.PROCESSING: frozenset({Status.EXPORTING, Status.FAILED}),
+        Status.EXPORTING: frozenset({Status.PACKAGING, Status.FAILED}),
+        Status.PACKAGING: frozenset({Status.FINISHED, Status.FAILED}),
+        Status.FINISHED: frozenset({Status.PROCESSING}),
+        Status.FAILED: frozenset({Status.PROCESSING}),
+    }
+
     raw_version = models.OneToOneField(
         "calaccess_archive.RawDataVersion", related_name="processed", on_delete=models.CASCADE
     )

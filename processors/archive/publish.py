@@ -6,13 +6,14 @@ from collections.abc import Callable
 
 from calaccess_archive.models import ArchivedFile, RawDataVersion
 from calaccess_archive.storage import archive_storage
+from processors.errors import PipelineError
 
 from .items import processed_units, release_item_identifier, release_item_metadata, release_units
 from .upload import PublishReport, files_publish
 
 
-class NothingToPublish(Exception):
-    pass
+class NothingToPublish(PipelineError):
+    """The release has no files to publish of the kind asked for (the export is gone, nothing processed)."""
 
 
 def release_publish(*, version: RawDataVersion, storage=None, verify_only: bool = False,

@@ -18,24 +18,12 @@ from django.db.models import Q
 from django.utils import timezone
 
 from calaccess_archive.models import ArchivedFile
-from calaccess_archive.storage.base import digest_stream
+from calaccess_archive.transitions import status_transition
 from calaccess_archive.storage.ia_client import ArchiveError, RemoteFile
 from calaccess_archive.storage.identifiers import name_split
+from processors.digest import digest_stream
 
 Status = ArchivedFile.Status
-
-# Legal status changes; everything else is a bug and raises ArchiveStateError.
-_TRANSITIONS = {
-    Status.PENDING: {Status.UPLOADING, Status.UPLOADED, Status.VERIFIED, Status.FAILED},
-    Status.UPLOADING: {Status.UPLOADED, Status.FAILED, Status.PENDING, Status.UPLOADING},
-    Status.UPLOADED: {Status.VERIFIED, Status.FAILED, Status.PENDING, Status.UPLOADING},
-    Status.VERIFIED: {Status.PENDING, Status.VERIFIED},
-    Status.FAILED: {Status.UPLOADING, Status.UPLOADED, Status.VERIFIED, Status.PENDING},
-}
-
-
-class ArchiveStateError(Exception):
-    pass
 
 
 @dataclass(frozen=True)
@@ -64,17 +52,6 @@ class PublishReport:
         return all(record.status == Status.VERIFIED for record in self.files)
 
 
-def archived_file_transition(record: ArchivedFile, status: str, **fields) -> ArchivedFile:
-    """The one place a status changes (and the record is saved)."""
-    if status not in _TRANSITIONS[Status(record.status)]:
-        raise ArchiveStateError(f"{record.name}: {record.status} -> {status} is not allowed")
-    record.status = status
-    for key, value in fields.items():
-        setattr(record, key, value)
-    record.save()
-    return record
-
-
 def archived_file_record(*, storage, unit: ArchiveUnit, version=None) -> ArchivedFile:
     """Find or create the record of `unit` in `storage`, with the local file's md5, sha256 and size.
 
@@ -97,7 +74,7 @@ def archived_file_record(*, storage, unit: ArchiveUnit, version=None) -> Archive
     with unit.path.open("rb") as stream:
         digest = digest_stream(stream)
     if (record.md5, record.size) != (digest.md5, digest.size) and record.status != Status.PENDING and record.md5:
-        archived_file_transition(record, Status.PENDING, last_error="local file changed; archiving it again")
+        status_transition(record, Status.PENDING, last_error="local file changed; archiving it again")
     record.md5, record.sha256, record.size = digest.md5, digest.sha256, digest.size
     record.local_path, record.role, record.version = str(unit.path), unit.role, version or record.version
     record.save()
@@ -115,17 +92,17 @@ def archived_file_upload(*, storage, record: ArchivedFile, remote: RemoteFile | 
     if record.status in (Status.VERIFIED, Status.UPLOADED):
         return record
     if _matches(record, remote):
-        return archived_file_transition(record, Status.UPLOADED, uploaded_at=record.uploaded_at or timezone.now(),
+        return status_transition(record, Status.UPLOADED, uploaded_at=record.uploaded_at or timezone.now(),
                                         last_error="")
-    archived_file_transition(record, Status.UPLOADING, upload_started_at=timezone.now())
+    status_transition(record, Status.UPLOADING, upload_started_at=timezone.now())
     try:
         with Path(record.local_path).open("rb") as stream:
             result = storage.put(record.name, stream, md5=record.md5, size=record.size, on_read=on_read)
     except (ArchiveError, ValueError, OSError) as exc:
-        return archived_file_transition(record, Status.FAILED, last_error=str(exc),
+        return status_transition(record, Status.FAILED, last_error=str(exc),
                                         attempts=record.attempts + getattr(exc, "attempts", 1))
     note = "" if result.outcome == "sent" else f"answer lost, then {result.outcome}: not sent again"
-    return archived_file_transition(record, Status.UPLOADED, uploaded_at=timezone.now(), last_error=note,
+    return status_transition(record, Status.UPLOADED, uploaded_at=timezone.now(), last_error=note,
                                     attempts=record.attempts + result.attempts)
 
 
@@ -157,7 +134,7 @@ def archived_files_verify(*, storage, records: Iterable[ArchivedFile], wait: flo
                 record.last_error = "uploaded; archive.org has not listed it yet (ingest queued)"
                 record.save()
             elif record.status in (Status.UPLOADED, Status.VERIFIED):
-                archived_file_transition(record, Status.PENDING,
+                status_transition(record, Status.PENDING,
                                          last_error="not in the item's file list and nothing queued: will be sent again")
 
 
@@ -202,10 +179,10 @@ def _verify_round(storage, records: list[ArchivedFile], *, final: bool) -> list[
                 if record.status == Status.VERIFIED:
                     record.save()
                 else:
-                    archived_file_transition(record, Status.VERIFIED, verified_at=timezone.now(), last_error="",
+                    status_transition(record, Status.VERIFIED, verified_at=timezone.now(), last_error="",
                                              next_check_at=None)
             elif remote is not None and record.status != Status.PENDING and (final or not item_ingesting()):
-                archived_file_transition(
+                status_transition(
                     record, Status.FAILED, last_error=f"archive.org lists md5 {remote.md5} size {remote.size}, "
                     f"expected md5 {record.md5} size {record.size}")
             elif final and record.status in (Status.PENDING, Status.FAILED):

@@ -23,13 +23,15 @@ from django.db import connection
 from django.utils import timezone
 
 from calaccess_archive.models import RawDataFile, RawDataVersion, ReleaseCheck, Stage, StageRun, StageStatus
-from calaccess_archive.stages import stage_run
+from calaccess_archive.transitions import status_transition
 
 from processors.ingest.download import export_download, zip_verify
+from processors.ingest.native import fallback_warnings
 from processors.errors import BadExport, PipelineError, error_message
 from processors.ingest.release_check import ReleaseInfo, release_head
 from calaccess_archive.raw_schemas import raw_table_schemas
 from processors.ingest.table_jobs import clean_job, load_job, member_name, peak_rss_mb, table_name
+from processors.pipeline.stages import stage_run
 
 # Any constant: the advisory lock key of the ingest.
 _INGEST_LOCK = 7_164_001
@@ -50,6 +52,14 @@ class IngestReport:
     version: RawDataVersion
     stage_seconds: dict = field(default_factory=dict)
     peak_rss_mb: dict = field(default_factory=dict)
+    # {table: why the C path was unavailable} of the tables cleaned / loaded without it in this run
+    python_cleaned: dict = field(default_factory=dict)
+    python_loaded: dict = field(default_factory=dict)
+
+    @property
+    def warnings(self) -> list[str]:
+        """One line per problem an operator should fix (the command prints them)."""
+        return fallback_warnings(self.python_cleaned, self.python_loaded)
 
 
 def _no_progress(stage: str, done: int, total: int | None) -> None:
@@ -104,10 +114,9 @@ def release_ingest(*, source: str | None = None, force: bool = False, progress: 
             _clean(version, schemas, workers, force=force, progress=progress, report=report)
             _load(version, schemas, workers, force=force, progress=progress, report=report)
         files = version.files.all()
-        version.clean_size = sum(f.clean_size or 0 for f in files)
-        version.error_size = sum(f.error_size or 0 for f in files)
-        version.status = RawDataVersion.Status.LOADED
-        version.save()
+        status_transition(version, RawDataVersion.Status.LOADED,
+                          clean_size=sum(f.clean_size or 0 for f in files),
+                          error_size=sum(f.error_size or 0 for f in files))
     report.peak_rss_mb["main"] = peak_rss_mb()
     return report
 
@@ -222,11 +231,9 @@ def _run_jobs(version, stage: str, jobs: dict, on_result, progress: Progress, wo
             try:
                 on_result(table, future.result())
             except Exception as exc:  # one table's failure must not stop the others
-                message = error_message(exc)
-                failures[table] = message
-                RawDataFile.objects.filter(version=version, table=table).update(
-                    status=RawDataFile.Status.FAILED, error=message
-                )
+                failures[table] = error_message(exc)
+                status_transition(RawDataFile.objects.get(version=version, table=table), RawDataFile.Status.FAILED,
+                                  error=failures[table])
             progress(stage, weight, total)
     return failures
 
@@ -261,9 +268,11 @@ def _clean(version, schemas: dict, workers: _Workers, *, force: bool, progress: 
             setattr(file, name, result[name])
         file.clean_started_at = timezone.now() - timezone.timedelta(seconds=result["seconds"])
         file.clean_finished_at = timezone.now()
-        file.status, file.error = RawDataFile.Status.CLEANED, ""
         file.records_loaded = None
-        file.save()
+        file.clean_engine, file.load_engine = result["engine"], ""
+        if result["native_missing"]:
+            report.python_cleaned[table] = result["native_missing"]
+        status_transition(file, RawDataFile.Status.CLEANED, error="")
         worker_peak[0] = max(worker_peak[0], result["peak_rss_mb"])
         if result["columns_added"] or result["columns_missing"]:
             drift = dict(version.schema_drift)
@@ -305,8 +314,10 @@ def _load(version, schemas: dict, workers: _Workers, *, force: bool, progress: P
         file.records_loaded = result["records_loaded"]
         file.load_started_at = timezone.now() - timezone.timedelta(seconds=result["seconds"])
         file.load_finished_at = timezone.now()
-        file.status, file.error = RawDataFile.Status.LOADED, ""
-        file.save()
+        file.load_engine = result["engine"]
+        if result["native_missing"]:
+            report.python_loaded[table] = result["native_missing"]
+        status_transition(file, RawDataFile.Status.LOADED, error="")
         worker_peak[0] = max(worker_peak[0], result["peak_rss_mb"])
 
     with stage_run(version, Stage.LOAD):

@@ -1,4 +1,9 @@
-"""The OCD pipeline of one release: build the OCD tables, export CSVs, package zips, summarize changes."""
+"""The OCD stage of one release (a service: it writes ProcessedDataVersion and its files and zips).
+
+Build the OCD tables from the loaded raw tables, export the CSVs, package the
+zips and write changes.json; the SQL, the writers and the packaging are the
+engines in processors.ocd, run here on Django's connections.
+"""
 
 from __future__ import annotations
 
@@ -10,11 +15,12 @@ from datetime import timezone as dt_timezone
 from django.db import connection, transaction
 from django.utils import timezone
 
+from calaccess_archive.transitions import status_transition
 from processors.errors import PipelineError
 
 from processors.ocd.bulk import ocd_constraints_drop, ocd_constraints_restore
 from processors.ocd.campaign_finance import committees_build, covers_stage, filings_build, transactions_build
-from processors.ocd.core import core_build
+from processors.ocd.jurisdiction import jurisdiction_build
 from processors.ocd.elections import candidacies_build, candidacy_sources_stage, elections_build
 from processors.ocd.measures import measure_sources_stage, measures_build
 
@@ -32,32 +38,20 @@ STAGING_TABLES = ["ocd_cover_version", "ocd_cover", "ocd_cand_src", "ocd_cand", 
 # Raw tables processing joins on (analyzed first; the item tables are only scanned whole).
 RAW_TABLES_READ = ["LOOKUP_CODES_CD", "F501_502_CD", "CVR_CAMPAIGN_DISCLOSURE_CD", "FILERNAME_CD", "FILER_FILINGS_CD"]
 
-# Legal status transitions of a ProcessedDataVersion.
-TRANSITIONS = {
-    "pending": {"processing"},
-    "processing": {"exporting", "failed"},
-    "exporting": {"packaging", "failed"},
-    "packaging": {"finished", "failed"},
-    "finished": {"processing"},
-    "failed": {"processing"},
-}
+_STAGE_OF = {"processing": "process", "exporting": "export", "packaging": "package"}
 
 
 def processed_version_transition(*, processed, status: str, error: str = "") -> None:
-    """Move a ProcessedDataVersion to `status`, stamping the stage times; raise ProcessingError if illegal."""
-    if status not in TRANSITIONS.get(processed.status, set()):
-        raise ProcessingError(f"processed {processed.raw_version.slug}: cannot go from {processed.status} to {status}")
+    """Move a ProcessedDataVersion to `status`, stamping the stage times (its TRANSITIONS say what is legal)."""
     now = timezone.now()
-    stage_of = {"processing": "process", "exporting": "export", "packaging": "package"}
-    previous = stage_of.get(processed.status)
+    times = {}
+    previous = _STAGE_OF.get(processed.status)
     if previous:
-        setattr(processed, f"{previous}_finished_at", now)
-    if status in stage_of:
-        setattr(processed, f"{stage_of[status]}_started_at", now)
-        setattr(processed, f"{stage_of[status]}_finished_at", None)
-    processed.status = status
-    processed.error = error
-    processed.save()
+        times[f"{previous}_finished_at"] = now
+    if status in _STAGE_OF:
+        times[f"{_STAGE_OF[status]}_started_at"] = now
+        times[f"{_STAGE_OF[status]}_finished_at"] = None
+    status_transition(processed, status, error=error, **times)
 
 
 class _Clock:
@@ -98,8 +92,8 @@ def ocd_tables_build(*, release_datetime, seconds: dict | None = None) -> dict:
         # Fresh planner statistics of what is read: a just-loaded table may have none yet.
         cursor.execute("ANALYZE " + ", ".join(f'"{t}"' for t in RAW_TABLES_READ))
         clock.lap("analyze")
-        core_build(cursor=cursor, params=params, skipped=skipped)
-        clock.lap("core")
+        jurisdiction_build(cursor=cursor, params=params, skipped=skipped)
+        clock.lap("jurisdiction")
         covers_stage(cursor=cursor, skipped=skipped)
         clock.lap("covers")
         candidacy_sources_stage(cursor=cursor, skipped=skipped)
@@ -142,6 +136,36 @@ def _previous_processed(*, version):
     )
 
 
+def _exports_on_own_connection(write, **kwargs):
+    """Run `write` in this (worker) thread on its own database connection, closed afterwards."""
+    try:
+        with connection.cursor() as cursor:
+            return write(cursor=cursor, **kwargs)
+    finally:
+        connection.close()
+
+
+def exports_write(*, directory) -> list:
+    """Write relational/<table>.csv for every OCD table and flat/<Name>.csv; return what was written.
+
+    The two groups are written side by side, each on its own connection, when the OCD tables are
+    committed (outside any transaction: another connection sees them); inside one, one after the other.
+    """
+    from ocd.relational import relational_tables
+
+    from processors.ocd.export import flat_write, relational_write
+
+    tables = relational_tables()
+    if connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            return (relational_write(cursor=cursor, directory=directory, tables=tables)
+                    + flat_write(cursor=cursor, directory=directory))
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        flat = pool.submit(_exports_on_own_connection, flat_write, directory=directory)
+        relational = pool.submit(_exports_on_own_connection, relational_write, directory=directory, tables=tables)
+        return relational.result() + flat.result()
+
+
 def ocd_process(*, version) -> dict:
     """Process one loaded raw release into OCD tables, CSVs, zips and changes.json; return its counts.
 
@@ -153,8 +177,8 @@ def ocd_process(*, version) -> dict:
     from calaccess_archive.models import RawDataVersion
     from ocd.models import ProcessedDataFile, ProcessedDataVersion, ProcessedDataZip
 
+    from ocd.relational import relational_tables
     from processors.ocd.changes import changes_build
-    from processors.ocd.export import exports_write
     from processors.ocd.package import zip_build
 
     if version.status != RawDataVersion.Status.LOADED:
@@ -200,12 +224,15 @@ def ocd_process(*, version) -> dict:
                 zips[path.name] = {"size": size, "sha256": sha}
         clock.lap("zips")
         previous = _previous_processed(version=version)
-        changes = changes_build(
-            previous_dir=previous.directory if previous else None,
-            previous_slug=previous.raw_version.slug if previous else None,
-            slug=version.slug,
-            path=directory / "changes.json",
-        )
+        with transaction.atomic(), connection.cursor() as cursor:
+            changes = changes_build(
+                cursor=cursor,
+                tables=[(t.db_table, t.name) for t in relational_tables()],
+                previous_dir=previous.directory if previous else None,
+                previous_slug=previous.raw_version.slug if previous else None,
+                slug=version.slug,
+                path=directory / "changes.json",
+            )
         processed.changes = changes
         processed_version_transition(processed=processed, status="finished")
         clock.lap("changes.json")

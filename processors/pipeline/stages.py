@@ -1,4 +1,9 @@
-"""Recording the stages of a release: every transition goes through `stage_run`."""
+"""Recording the stages of a release (a service: it writes StageRun and RawDataVersion).
+
+Every stage of `release_ingest` runs inside `stage_run`, so each one has a
+start, a finish, an attempt count and its error on the release, and every
+status change goes through `status_transition`.
+"""
 
 from __future__ import annotations
 
@@ -6,11 +11,11 @@ from contextlib import contextmanager
 
 from django.utils import timezone
 
+from calaccess_archive.models import RawDataVersion, StageRun, StageStatus
+from calaccess_archive.transitions import status_transition
 from processors.errors import error_message
 
-from .models import RawDataVersion, StageRun, StageStatus
-
-# The version's status while each stage runs.
+# The release's status while each stage runs.
 _RUNNING_STATUS = {
     "download": RawDataVersion.Status.DOWNLOADING,
     "clean": RawDataVersion.Status.CLEANING,
@@ -26,20 +31,14 @@ def stage_run(version: RawDataVersion, stage: str):
         defaults={"status": StageStatus.RUNNING, "started_at": timezone.now()},
     )
     if not created:  # a retry, a resume after a kill, or a forced re-run
-        run.status, run.started_at, run.finished_at, run.error = StageStatus.RUNNING, timezone.now(), None, ""
-        run.attempts += 1
-        run.save()
-    version.status = _RUNNING_STATUS.get(stage, version.status)
-    version.error = ""
-    version.save(update_fields=["status", "error", "updated_at"])
+        status_transition(run, StageStatus.RUNNING, started_at=timezone.now(), finished_at=None, error="",
+                          attempts=run.attempts + 1)
+    status_transition(version, _RUNNING_STATUS[stage], error="")
     try:
         yield run
     except BaseException as exc:
         message = error_message(exc)
-        run.status, run.finished_at, run.error = StageStatus.FAILED, timezone.now(), message
-        run.save()
-        version.status, version.error = RawDataVersion.Status.FAILED, f"{stage}: {message}"
-        version.save(update_fields=["status", "error", "updated_at"])
+        status_transition(run, StageStatus.FAILED, finished_at=timezone.now(), error=message)
+        status_transition(version, RawDataVersion.Status.FAILED, error=f"{stage}: {message}")
         raise
-    run.status, run.finished_at = StageStatus.FINISHED, timezone.now()
-    run.save()
+    status_transition(run, StageStatus.FINISHED, finished_at=timezone.now())

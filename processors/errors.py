@@ -11,6 +11,14 @@ class PipelineError(Exception):
     """Base of every error a stage expects and reports."""
 
 
+def one_line(value: object, *, limit: int = 300) -> str:
+    """`value` (an exception, a server's answer) as one short line: libraries nest multi-line reprs."""
+    text = " ".join(str(value).split())
+    if not text and isinstance(value, BaseException):
+        text = type(value).__name__
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 def error_message(exc: BaseException) -> str:
     """What a stage records of `exc`: an expected error's own line, else its type and text."""
     return str(exc) if isinstance(exc, PipelineError) else f"{type(exc).__name__}: {exc}"
@@ -34,7 +42,3 @@ class BadExport(PipelineError):
 
 class LoadMismatch(PipelineError):
     """PostgreSQL loaded a different number of rows than the clean stage wrote; the table was left as it was."""
-
-
-class BadTable(PipelineError):
-    """A table of the export cannot be cleaned at all (missing from the zip, unreadable header)."""

@@ -2,34 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, BinaryIO
+
+from processors.digest import digest_stream
 
 from .identifiers import name_split
 
 if TYPE_CHECKING:
     from .ia_client import PutResult
 
-CHUNK = 1024 * 1024
-
-
-@dataclass(frozen=True)
-class Digest:
-    md5: str
-    sha256: str
-    size: int
-
-
-def digest_stream(stream: BinaryIO) -> Digest:
-    """md5, sha256 and size in one streamed pass (1 MiB at a time)."""
-    md5, sha256, size = hashlib.md5(), hashlib.sha256(), 0
-    while chunk := stream.read(CHUNK):
-        md5.update(chunk)
-        sha256.update(chunk)
-        size += len(chunk)
-    return Digest(md5.hexdigest(), sha256.hexdigest(), size)
 
 
 class ReadingBody:

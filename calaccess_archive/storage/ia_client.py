@@ -22,6 +22,8 @@ from typing import Any, BinaryIO
 import requests
 from django.conf import settings
 
+from processors.errors import one_line
+
 from .base import ReadingBody
 
 logger = logging.getLogger(__name__)
@@ -126,14 +128,14 @@ def call_with_retries(config: ArchiveConfig, what: str, call: Callable[[], Any])
             return call()
         except requests.HTTPError as exc:
             if exc.response is None or exc.response.status_code < 500:
-                raise ArchivePermanentError(f"{what}: {_one_line(exc)}") from exc
+                raise ArchivePermanentError(f"{what}: {one_line(exc)}") from exc
             error: Exception = exc
         except TRANSIENT_EXCEPTIONS as exc:
             error = exc
         delay = next(delays, None)
         if delay is None:
-            raise ArchiveTransientError(f"{what}: gave up after {config.retries} attempts: {_one_line(error)}") from error
-        logger.warning("%s: %s; retrying in %.2fs", what, _one_line(error), delay)
+            raise ArchiveTransientError(f"{what}: gave up after {config.retries} attempts: {one_line(error)}") from error
+        logger.warning("%s: %s; retrying in %.2fs", what, one_line(error), delay)
         config.sleep(delay)
 
 
@@ -200,7 +202,7 @@ def s3_wait_for_limit(session, config: ArchiveConfig, identifier: str) -> None:
                                             request_kwargs={"timeout": config.timeout}):
                 return
         except TRANSIENT_EXCEPTIONS as exc:
-            logger.warning("check_limit for %s failed: %s", identifier, _one_line(exc))
+            logger.warning("check_limit for %s failed: %s", identifier, one_line(exc))
         logger.warning("archive.org is over its limit for %s; waiting %.2fs", identifier, delay)
         config.sleep(delay)
     raise ArchiveTransientError(f"archive.org stayed over its limit for {identifier} after {config.retries} checks")
@@ -262,9 +264,9 @@ def file_put(
         delay = next(delays, None)
         if delay is None:
             raise _counted(ArchiveTransientError(
-                f"{identifier}/{file_name}: gave up after {attempt} attempts: {_one_line(error)}"
+                f"{identifier}/{file_name}: gave up after {attempt} attempts: {one_line(error)}"
             ), attempt) from error
-        logger.warning("%s/%s attempt %d: %s; retrying in %.2fs", identifier, file_name, attempt, _one_line(error), delay)
+        logger.warning("%s/%s attempt %d: %s; retrying in %.2fs", identifier, file_name, attempt, one_line(error), delay)
         config.sleep(delay)
 
 
@@ -320,10 +322,6 @@ def _s3_message(text: bytes) -> str:
     from internetarchive.utils import get_s3_xml_text
 
     try:
-        return _one_line(get_s3_xml_text(text.decode("utf-8", "replace"))) or "refused"
+        return one_line(get_s3_xml_text(text.decode("utf-8", "replace"))) or "refused"
     except ExpatError:  # not XML: say what the server said
-        return _one_line(text.decode("utf-8", "replace")[:200])
-
-
-def _one_line(value: Any) -> str:
-    return " ".join(str(value).split())[:500]
+        return one_line(text.decode("utf-8", "replace")[:200])

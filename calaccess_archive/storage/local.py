@@ -13,7 +13,9 @@ from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from django.utils.deconstruct import deconstructible
 
-from .base import ArchiveStorageMixin, ReadingBody, digest_stream
+from processors.digest import digest_stream
+
+from .base import ArchiveStorageMixin, ReadingBody
 from .ia_client import PutResult, RemoteFile
 from .identifiers import InvalidArchiveName, identifier_validate, name_split
 

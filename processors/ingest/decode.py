@@ -30,9 +30,6 @@ _NOT_UTF8 = re.compile("[\udc80-\udcff]")
 # Characters map_control_characters changes.
 _CONTROL = re.compile("[\x00\x11-\x1a]")
 
-# Bytes that can stand in a clean ASCII line: printable ASCII and tab.
-_CLEAN_LINE_BYTES = bytes(range(0x20, 0x7F)) + b"\t"
-
 # Rule names, as counted in RawDataFile.value_fixes.
 FIX_WINDOWS_1252 = "decoded_windows_1252"
 FIX_NUL_SUB = "removed_nul_or_sub"
@@ -40,28 +37,9 @@ FIX_UTF16_APOSTROPHE = "utf16_apostrophe"
 FIX_LOST_HIGH_BIT = "restored_windows_1252_punctuation"
 
 
-def is_clean_ascii(data: bytes) -> bool:
-    """True when `data` holds only printable ASCII and tabs (the fast path)."""
-    return not data.translate(None, _CLEAN_LINE_BYTES)
-
-
-def decode_field(raw: bytes, fixes: Counter) -> str:
-    """The text a field's bytes stand for, with control bytes mapped back."""
-    if raw.isascii():
-        text = raw.decode("ascii")
-    else:
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            text = codecs.charmap_decode(raw, "strict", CP1252_TABLE)[0]
-            fixes[FIX_WINDOWS_1252] += 1
-    if not text.isprintable():
-        text = map_control_characters(text, fixes)
-    return text
-
-
 def decode_line(raw: bytes, fixes: Counter) -> str:
-    """`decode_field` applied to each tab-separated field of `raw`, joined by tabs again."""
+    """The text a line's bytes stand for: UTF-8, else each field that is not UTF-8 read as Windows-1252;
+    control bytes mapped back (map_control_characters)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:

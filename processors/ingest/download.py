@@ -23,13 +23,13 @@ from pathlib import Path
 
 import requests
 
-from processors.errors import BadExport, ExportUnavailable, ReleaseChanged, TransientFetchError
+from processors.digest import digest_file, sha256_so_far
+from processors.errors import BadExport, ExportUnavailable, ReleaseChanged, TransientFetchError, one_line
 from processors.ingest.zip_member import zip_info_open
 from processors.ingest.release_check import (
     USER_AGENT,
     ReleaseInfo,
     local_source_path,
-    one_line,
     parse_content_length,
     parse_http_date,
 )
@@ -75,7 +75,7 @@ def export_download(
     if release.content_length is not None and dest.is_file() and dest.stat().st_size == release.content_length:
         # An earlier run crashed after the rename: the verified file is already here.
         part.discard()
-        return DownloadResult(size=release.content_length, sha256=_sha256_of(dest).hexdigest())
+        return DownloadResult(size=release.content_length, sha256=digest_file(dest, md5=False).sha256)
 
     path = local_source_path(source)
     if path is not None:
@@ -137,7 +137,7 @@ class _Part:
         """Append `chunks` to the part, hashing as they are written; return the bytes added."""
         size = self.size()
         if self._hashed != size:
-            self._hasher, self._hashed = _sha256_of(self.path), size
+            self._hasher, self._hashed = sha256_so_far(self.path), size
         added = 0
         with open(self.path, "ab") as out:
             for chunk in chunks:
@@ -153,7 +153,7 @@ class _Part:
         """Make the verified part the release file, atomically and durably."""
         size = self.size()
         if self._hashed != size:
-            self._hasher, self._hashed = _sha256_of(self.path), size
+            self._hasher, self._hashed = sha256_so_far(self.path), size
         with open(self.path, "rb+") as f:
             os.fsync(f.fileno())  # the rename must not reach the disk before the data
         os.replace(self.path, dest)
@@ -367,14 +367,3 @@ def _backoff_delay(backoff: float, failures: int) -> float:
     """Exponential backoff with jitter, so parallel workers do not retry in step."""
     delay = min(backoff * 2 ** (failures - 1), MAX_BACKOFF)
     return delay / 2 + random.uniform(0, delay / 2)
-
-
-def _sha256_of(path: Path):
-    hasher = hashlib.sha256()
-    try:
-        with open(path, "rb") as f:
-            while chunk := f.read(CHUNK_SIZE):
-                hasher.update(chunk)
-    except FileNotFoundError:
-        pass
-    return hasher

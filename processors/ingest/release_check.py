@@ -17,7 +17,7 @@ from urllib.request import url2pathname
 
 import requests
 
-from processors.errors import ExportUnavailable, TransientFetchError
+from processors.errors import ExportUnavailable, TransientFetchError, one_line
 
 USER_AGENT = "calaccess-archive"
 
@@ -93,12 +93,6 @@ def parse_content_length(value: str | None) -> int | None:
     if value is None or not value.strip().isdigit():
         return None
     return int(value)
-
-
-def one_line(exc: BaseException) -> str:
-    """An exception as one short line: requests nests urllib3's multi-line reprs."""
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text if len(text) <= 300 else text[:297] + "..."
 
 
 def _local_release(*, source: str, path: Path) -> ReleaseInfo:

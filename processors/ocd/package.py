@@ -12,7 +12,8 @@ import json
 import zipfile
 from pathlib import Path
 
-from .export import ExportedFile
+from processors.digest import digest_file
+from processors.ocd.export import ExportedFile
 
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 CHUNK = 1 << 20
@@ -42,14 +43,6 @@ ABOUT = {
     "relational": "One CSV per OCD table (python-opencivicdata's table and column names, plus the\n"
     "campaign-finance draft's committee, filing, filing action and transaction tables), sorted by id.",
 }
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(CHUNK), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def datapackage_build(*, group: str, files: list[ExportedFile], slug: str, release_iso: str, source: str) -> dict:
@@ -117,4 +110,4 @@ def zip_build(*, directory: Path, group: str, files: list[ExportedFile], slug: s
                 for chunk in iter(lambda: src.read(CHUNK), b""):
                     dst.write(chunk)
     tmp.replace(path)
-    return path, path.stat().st_size, _sha256(path)
+    return path, path.stat().st_size, digest_file(path, md5=False).sha256

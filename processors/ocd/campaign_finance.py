@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from processors.ocd.ids import digest_sql, uuid_text_sql
 
-from .common import add_counts, name_collapse_sql, name_parts_sql, name_sql, numeric_id_sql, ocd, org_id, rows
+from .common import add_counts, name_collapse_sql, name_parts_sql, name_sql, numeric_id_sql, ocd_id_sql, org_id, rows
 
-FILING_ID_OF_COVER = ocd("campaign-finance-filing", "'filing:' || \"FILING_ID\"")
-FILING_OF_VERSION = ocd("campaign-finance-filing", "'filing:' || v.\"FILING_ID\"")
-ACTION_OF_VERSION = ocd("campaign-finance-filing-action", "v.\"FILING_ID\" || ':' || v.\"AMEND_ID\"")
-ACTION_OF_COVER = ocd("campaign-finance-filing-action", "c.\"FILING_ID\" || ':' || c.\"AMEND_ID\"")
+FILING_ID_OF_COVER = ocd_id_sql("campaign-finance-filing", "'filing:' || \"FILING_ID\"")
+FILING_OF_VERSION = ocd_id_sql("campaign-finance-filing", "'filing:' || v.\"FILING_ID\"")
+ACTION_OF_VERSION = ocd_id_sql("campaign-finance-filing-action", "v.\"FILING_ID\" || ':' || v.\"AMEND_ID\"")
+ACTION_OF_COVER = ocd_id_sql("campaign-finance-filing-action", "c.\"FILING_ID\" || ':' || c.\"AMEND_ID\"")
 
 # CAL-ACCESS ENTITY_CD -> OCD entity type of a contributor or payee.
 ENTITY_TYPE_SQL = """(CASE upper(btrim({col})) WHEN 'IND' THEN 'person' WHEN 'COM' THEN 'committee'
@@ -75,7 +75,7 @@ def covers_stage(*, cursor, skipped: dict) -> None:
     cursor.execute(
         f"""CREATE TEMP TABLE ocd_cover ON COMMIT DROP AS
             SELECT *, {ACTION_OF_COVER} AS action_id,
-              {ocd("campaign-finance-committee", "'filer:' || c.filer_id")} AS committee_id
+              {ocd_id_sql("campaign-finance-committee", "'filer:' || c.filer_id")} AS committee_id
             FROM (SELECT DISTINCT ON ("FILING_ID") * FROM ocd_cover_version
                   ORDER BY "FILING_ID", "AMEND_ID" DESC) AS c"""
     )
@@ -88,7 +88,7 @@ def committees_build(*, cursor, params: dict, unmatched: dict) -> None:
     cursor.execute(
         f"""INSERT INTO opencivicdata_committee (id, name, committee_type, parent_id, calaccess_filer_id,
               created_at, updated_at, extras)
-            SELECT {ocd("campaign-finance-committee", "'filer:' || c.filer_id")},
+            SELECT {ocd_id_sql("campaign-finance-committee", "'filer:' || c.filer_id")},
               left(coalesce(NULLIF(fn.name, ''), c.name), 500), coalesce(NULLIF(fn.filer_type, ''), c.cmtte_type),
               NULL, c.filer_id, %(ts)s, %(ts)s, jsonb_build_object('name_source', CASE WHEN NULLIF(fn.name, '')
                 IS NULL THEN 'cover' ELSE 'FILERNAME_CD' END)
@@ -119,7 +119,7 @@ def filings_build(*, cursor, params: dict, unmatched: dict) -> None:
         f"""INSERT INTO opencivicdata_filing (id, classification, coverage_start_date, coverage_end_date, filer_id,
               recipient_id, calaccess_filing_id, current_amend_id, created_at, updated_at, extras)
             SELECT {FILING_ID_OF_COVER}, btrim("FORM_TYPE"),
-              "FROM_DATE", "THRU_DATE", {ocd("campaign-finance-committee", "'filer:' || filer_id")},
+              "FROM_DATE", "THRU_DATE", {ocd_id_sql("campaign-finance-committee", "'filer:' || filer_id")},
               {org_id("secretary-of-state")}, "FILING_ID", "AMEND_ID", %(ts)s, %(ts)s,
               jsonb_build_object('report_num', btrim("REPORT_NUM"), 'statement_type', btrim("STMT_TYPE"))
             FROM ocd_cover""",
@@ -214,7 +214,7 @@ def transactions_build(*, cursor, params: dict, skipped: dict) -> None:
         key = f"""'campaign-finance-transaction:{table}:' || i."FILING_ID" || ':' || i."AMEND_ID" || ':'
                   || coalesce(i."LINE_ITEM"::text, '') || ':' || btrim(i."REC_TYPE") || ':' || btrim(i."FORM_TYPE")"""
         # The inner query (OFFSET 0: not merged into the outer one) computes once per row what the
-        # outer expressions use several times: the id's digest (= ocd(...), docs/ocd-ids.md) and the name.
+        # outer expressions use several times: the id's digest (= ocd_id_sql(...), docs/ocd-ids.md) and the name.
         cursor.execute(
             f"""INSERT INTO opencivicdata_transaction (id, filing_action_id, classification, amount_value,
                   amount_currency, is_in_kind, election_id, sender_entity_type, sender_committee_id,

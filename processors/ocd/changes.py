@@ -18,7 +18,6 @@ import csv
 import json
 from pathlib import Path
 
-from django.db import connection, transaction
 
 # changes.json lists: key -> (table, SQL of the entry's name). Written in this order (that of OCD_MODELS).
 NEW_LISTS = {
@@ -50,11 +49,11 @@ def _previous_ids_load(*, cursor, path: Path | None) -> None:
     cursor.execute("ANALYZE ocd_previous_ids")
 
 
-def _list_write(*, out, key: str, last: bool) -> int:
+def _list_write(*, cursor, out, key: str, last: bool) -> int:
     """Stream one new_* list (temp table ocd_<key>) as json.dumps(indent=2) would write it; return its length."""
     out.write(f'  "{key}": [')
     n = 0
-    with connection.connection.cursor(name=f"ocd_{key}") as named:
+    with cursor.cursor.connection.cursor(name=f"ocd_{key}") as named:  # server-side: bounded memory
         named.itersize = FETCH
         named.execute(f'SELECT id, name FROM ocd_{key} ORDER BY id COLLATE "C"')
         for id_, name in named:
@@ -67,46 +66,43 @@ def _list_write(*, out, key: str, last: bool) -> int:
     return n
 
 
-def changes_build(*, previous_dir: Path | None, previous_slug: str | None, slug: str, path: Path) -> dict:
-    """Write changes.json of the OCD tables now in the database against the previous release's relational CSVs.
+def changes_build(*, cursor, tables: list[tuple[str, str]], previous_dir: Path | None, previous_slug: str | None,
+                  slug: str, path: Path) -> dict:
+    """Write changes.json of the OCD `tables` ((db_table, relational CSV name), in export order) now in the
+    database against the previous release's relational CSVs. Run it inside a transaction (temporary tables).
 
     Returns the summary stored on ProcessedDataVersion.changes: release, previous_release, tables (records,
     added, removed) and, per list of changes.json, its number of entries.
     """
-    from ocd.models import OCD_MODELS
-
-    from .export import relational_name
-
     summary: dict = {"release": slug, "previous_release": previous_slug, "tables": {}}
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS " + ", ".join(f"ocd_{key}" for key in NEW_LISTS))
-        for model in OCD_MODELS:
-            table = model._meta.db_table
-            previous = previous_dir / "relational" / relational_name(model) if previous_dir is not None else None
-            _previous_ids_load(cursor=cursor, path=previous)
-            cursor.execute(
-                f"""SELECT (SELECT count(*) FROM {table} AS t WHERE NOT EXISTS
-                             (SELECT 1 FROM ocd_previous_ids AS p WHERE p.id = t.id::text)),
-                           (SELECT count(*) FROM ocd_previous_ids AS p WHERE NOT EXISTS
-                             (SELECT 1 FROM {table} AS t WHERE t.id::text = p.id)),
-                           (SELECT count(*) FROM {table})"""
-            )
-            added, removed, total = cursor.fetchone()
-            summary["tables"][table] = {"records": total, "added": added, "removed": removed}
-            for key, (list_table, label) in NEW_LISTS.items():
-                if list_table == table:
-                    cursor.execute(
-                        f"""CREATE TEMP TABLE ocd_{key} ON COMMIT DROP AS SELECT t.id, {label} AS name
-                            FROM {table} AS t WHERE NOT EXISTS (SELECT 1 FROM ocd_previous_ids AS p WHERE p.id = t.id)"""
-                    )
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".json.tmp")
-        with tmp.open("w", encoding="utf-8") as out:
-            head = json.dumps({k: summary[k] for k in ("release", "previous_release", "tables")}, indent=2,
-                              ensure_ascii=False)
-            out.write(head[:-2] + ",\n")  # without the closing "\n}"
-            keys = list(NEW_LISTS)
-            summary["new_counts"] = {key: _list_write(out=out, key=key, last=key == keys[-1]) for key in keys}
-            out.write("}\n")
-        tmp.replace(path)
+    cursor.execute("DROP TABLE IF EXISTS " + ", ".join(f"ocd_{key}" for key in NEW_LISTS))
+    for table, csv_name in tables:
+        previous = previous_dir / "relational" / csv_name if previous_dir is not None else None
+        _previous_ids_load(cursor=cursor, path=previous)
+        cursor.execute(
+            f"""SELECT (SELECT count(*) FROM {table} AS t WHERE NOT EXISTS
+                         (SELECT 1 FROM ocd_previous_ids AS p WHERE p.id = t.id::text)),
+                       (SELECT count(*) FROM ocd_previous_ids AS p WHERE NOT EXISTS
+                         (SELECT 1 FROM {table} AS t WHERE t.id::text = p.id)),
+                       (SELECT count(*) FROM {table})"""
+        )
+        added, removed, total = cursor.fetchone()
+        summary["tables"][table] = {"records": total, "added": added, "removed": removed}
+        for key, (list_table, label) in NEW_LISTS.items():
+            if list_table == table:
+                cursor.execute(
+                    f"""CREATE TEMP TABLE ocd_{key} ON COMMIT DROP AS SELECT t.id, {label} AS name
+                        FROM {table} AS t WHERE NOT EXISTS (SELECT 1 FROM ocd_previous_ids AS p WHERE p.id = t.id)"""
+                )
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".json.tmp")
+    with tmp.open("w", encoding="utf-8") as out:
+        head = json.dumps({k: summary[k] for k in ("release", "previous_release", "tables")}, indent=2,
+                          ensure_ascii=False)
+        out.write(head[:-2] + ",\n")  # without the closing "\n}"
+        keys = list(NEW_LISTS)
+        summary["new_counts"] = {key: _list_write(cursor=cursor, out=out, key=key, last=key == keys[-1])
+                                 for key in keys}
+        out.write("}\n")
+    tmp.replace(path)
     return summary

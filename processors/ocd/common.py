@@ -33,7 +33,7 @@ ORGANIZATIONS = {
 }
 
 
-def ocd(ocd_type: str, key_sql: str) -> str:
+def ocd_id_sql(ocd_type: str, key_sql: str) -> str:
     """SQL for the id of an object: 'ocd-<type>/' || ocd_uuid('<type>:' || key)."""
     return f"('ocd-{ocd_type}/' || ocd_uuid('{ocd_type}:' || ({key_sql})))"
 
@@ -44,7 +44,7 @@ def related(kind: str, key_sql: str) -> str:
 
 
 def org_id(key: str) -> str:
-    return ocd("organization", f"'{key}'")
+    return ocd_id_sql("organization", f"'{key}'")
 
 
 def office_code_sql(text_sql: str) -> str:

@@ -12,7 +12,7 @@ from .common import (
     local_sql,
     name_sql,
     numeric_id_sql,
-    ocd,
+    ocd_id_sql,
     office_code_sql,
     org_id,
     related,
@@ -122,7 +122,7 @@ def elections_build(*, cursor, params: dict) -> None:
     cursor.execute(
         f"""INSERT INTO opencivicdata_election (id, name, date, division_id, administrative_organization_id,
               created_at, updated_at, extras)
-            SELECT {ocd("election", "d::text")}, to_char(d, 'FMMonth FMDD, YYYY') || ' election', d, %(state)s,
+            SELECT {ocd_id_sql("election", "d::text")}, to_char(d, 'FMMonth FMDD, YYYY') || ' election', d, %(state)s,
               {org_id("secretary-of-state")}, %(ts)s, %(ts)s, '{{}}'::jsonb
             FROM (SELECT election_date FROM ocd_cand
                   UNION SELECT "ELECT_DATE" FROM ocd_cover
@@ -146,9 +146,9 @@ def candidacies_build(*, cursor, params: dict, unmatched: dict) -> None:
     cursor.execute(
         f"""INSERT INTO opencivicdata_post (id, label, role, organization_id, division_id, start_date, end_date,
               maximum_memberships, created_at, updated_at, extras)
-            SELECT {ocd("post", "p.post_key")},
+            SELECT {ocd_id_sql("post", "p.post_key")},
               office.label || CASE WHEN p.post_district > 0 THEN ' District ' || p.post_district ELSE '' END,
-              office.label, {ocd("organization", "office.org")}, {division}, '', '', 1, %(ts)s, %(ts)s, '{{}}'::jsonb
+              office.label, {ocd_id_sql("organization", "office.org")}, {division}, '', '', 1, %(ts)s, %(ts)s, '{{}}'::jsonb
             FROM (SELECT DISTINCT office, post_district, post_key FROM ocd_cand) AS p
             JOIN {_offices_values()} ON office.code = p.office""",
         params,
@@ -163,7 +163,7 @@ def candidacies_build(*, cursor, params: dict, unmatched: dict) -> None:
     cursor.execute(
         f"""INSERT INTO opencivicdata_person (id, name, sort_name, family_name, given_name, image, gender, summary,
               national_identity, biography, birth_date, death_date, created_at, updated_at, extras)
-            SELECT {ocd("person", "'filer:' || filer_id")}, name,
+            SELECT {ocd_id_sql("person", "'filer:' || filer_id")}, name,
               left(concat_ws(', ', NULLIF(family_name, ''), NULLIF(given_name, '')), 100),
               left(family_name, 100), left(given_name, 100), '', '', '', '', '', '', '', %(ts)s, %(ts)s,
               jsonb_build_object('calaccess_filer_id', filer_id)
@@ -173,34 +173,34 @@ def candidacies_build(*, cursor, params: dict, unmatched: dict) -> None:
     cursor.execute(
         f"""INSERT INTO opencivicdata_personidentifier (id, identifier, scheme, person_id)
             SELECT {related("personidentifier", "'filer:' || filer_id")}, filer_id::text, 'calaccess_filer_id',
-              {ocd("person", "'filer:' || filer_id")} FROM ocd_person_name"""
+              {ocd_id_sql("person", "'filer:' || filer_id")} FROM ocd_person_name"""
     )
     cursor.execute(
         f"""INSERT INTO opencivicdata_personname (id, name, note, start_date, end_date, person_id)
             SELECT {related("personname", "c.filer_id || ':' || c.name")}, c.name, 'name on a CAL-ACCESS filing',
-              '', '', {ocd("person", "'filer:' || c.filer_id")}
+              '', '', {ocd_id_sql("person", "'filer:' || c.filer_id")}
             FROM (SELECT DISTINCT filer_id, name FROM ocd_cand) AS c
             JOIN ocd_person_name AS n ON n.filer_id = c.filer_id AND n.name <> c.name"""
     )
     cursor.execute(
         f"""INSERT INTO opencivicdata_candidatecontest (id, name, division_id, election_id, party_id,
               previous_term_unexpired, number_elected, runoff_for_contest_id, created_at, updated_at, extras)
-            SELECT DISTINCT {ocd("contest", "'candidate:' || c.contest_key")}, p.label, p.division_id,
-              {ocd("election", "c.election_date::text")}, NULL, false, 1, NULL, %(ts)s, %(ts)s, '{{}}'::jsonb
-            FROM ocd_cand AS c JOIN opencivicdata_post AS p ON p.id = {ocd("post", "c.post_key")}""",
+            SELECT DISTINCT {ocd_id_sql("contest", "'candidate:' || c.contest_key")}, p.label, p.division_id,
+              {ocd_id_sql("election", "c.election_date::text")}, NULL, false, 1, NULL, %(ts)s, %(ts)s, '{{}}'::jsonb
+            FROM ocd_cand AS c JOIN opencivicdata_post AS p ON p.id = {ocd_id_sql("post", "c.post_key")}""",
         params,
     )
     cursor.execute(
         f"""INSERT INTO opencivicdata_candidatecontestpost (id, contest_id, post_id, sort_order)
             SELECT DISTINCT {related("candidatecontestpost", "contest_key")},
-              {ocd("contest", "'candidate:' || contest_key")}, {ocd("post", "post_key")}, 0
+              {ocd_id_sql("contest", "'candidate:' || contest_key")}, {ocd_id_sql("post", "post_key")}, 0
             FROM ocd_cand"""
     )
     cursor.execute(
         f"""INSERT INTO opencivicdata_candidacy (id, person_id, post_id, contest_id, candidate_name, filed_date,
               is_incumbent, party_id, registration_status, top_ticket_candidacy_id, created_at, updated_at, extras)
-            SELECT {ocd("candidacy", "k.candidacy_key")}, {ocd("person", "'filer:' || k.filer_id")},
-              {ocd("post", "k.post_key")}, {ocd("contest", "'candidate:' || k.contest_key")}, k.name, k.filed_date,
+            SELECT {ocd_id_sql("candidacy", "k.candidacy_key")}, {ocd_id_sql("person", "'filer:' || k.filer_id")},
+              {ocd_id_sql("post", "k.post_key")}, {ocd_id_sql("contest", "'candidate:' || k.contest_key")}, k.name, k.filed_date,
               NULL, party.id, 'filed', NULL, %(ts)s, %(ts)s,
               jsonb_build_object('calaccess_filer_id', k.filer_id, 'form501_filing_ids', k.f501_ids,
                                  'cover_filing_ids', k.cover_ids)
@@ -215,7 +215,7 @@ def candidacies_build(*, cursor, params: dict, unmatched: dict) -> None:
               FROM ocd_cand GROUP BY candidacy_key, filer_id, post_key, contest_key
             ) AS k
             LEFT JOIN opencivicdata_organization AS party
-              ON party.classification = 'party' AND party.id = {ocd("organization", "'party:' || k.party_code")}""",
+              ON party.classification = 'party' AND party.id = {ocd_id_sql("organization", "'party:' || k.party_code")}""",
         params,
     )
     add_counts(

@@ -3,17 +3,18 @@
 Every file is UTF-8 CSV with a header, rows sorted by id (byte order), dates
 ISO 8601 and datetimes in UTC ("2018-12-01T11:30:00Z"), so the same tables
 always give the same bytes. Columns and their types come from one place
-(relational_fields, FLAT_FILES), which also writes the datapackage schemas.
+(`ocd.relational` for the OCD tables, FLAT_FILES here), which also writes the
+datapackage schemas. The writers take a cursor; the caller owns connections
+and transactions.
 """
 
 from __future__ import annotations
 
 import hashlib
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import connection, models
+from processors.digest import CHUNK
 
 
 @dataclass(frozen=True)
@@ -35,35 +36,15 @@ class ExportedFile:
     fields: tuple[Field, ...]
 
 
-def _field_of(field: models.Field) -> Field:
-    column = f'"{field.column}"'
-    description = str(field.help_text or field.verbose_name)
-    if isinstance(field, models.DateTimeField):
-        return Field(field.column, f"""to_char({column} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')""",
-                     "datetime", description)
-    if isinstance(field, models.BooleanField):
-        return Field(field.column, f"CASE WHEN {column} THEN 'true' WHEN NOT {column} THEN 'false' END",
-                     "boolean", description)
-    if isinstance(field, models.JSONField):
-        return Field(field.column, f"{column}::text", "object", description)
-    if isinstance(field, models.DateField):
-        return Field(field.column, column, "date", description)
-    if isinstance(field, (models.IntegerField, models.BigIntegerField)) and not field.is_relation:
-        return Field(field.column, column, "integer", description)
-    if isinstance(field, models.DecimalField):
-        return Field(field.column, column, "number", description)
-    return Field(field.column, f"{column}::text" if isinstance(field, models.UUIDField) else column, "string",
-                 description)
+@dataclass(frozen=True)
+class RelationalTable:
+    """One OCD table's relational CSV: what `ocd.relational` reads off its model."""
 
-
-def relational_fields(model) -> tuple[Field, ...]:
-    """The columns of a model's relational CSV: the id first, then the model's field order."""
-    pk = model._meta.pk
-    return tuple(_field_of(f) for f in [pk] + [f for f in model._meta.concrete_fields if f is not pk])
-
-
-def relational_name(model) -> str:
-    return f"{model._meta.db_table}.csv"
+    name: str  # the CSV's file name, <db_table>.csv
+    db_table: str
+    fields: tuple[Field, ...]
+    order_sql: str  # ORDER BY expression giving byte order of the id
+    description: str
 
 
 def _f(name: str, sql: str, type_: str, description: str) -> Field:
@@ -232,7 +213,7 @@ def csv_copy(*, cursor, select_sql: str, path: Path) -> tuple[int, int, str]:
         # COPY hands over one row at a time: written and hashed a megabyte at a time instead.
         for chunk in copy:
             buffer += chunk
-            if len(buffer) >= 1 << 20:
+            if len(buffer) >= CHUNK:
                 out.write(buffer)
                 digest.update(buffer)
                 size += len(buffer)
@@ -248,54 +229,25 @@ def _session_set(cursor) -> None:
     cursor.execute("SET DateStyle = 'ISO, YMD'")
 
 
-def _relational_write(*, directory: Path) -> list[ExportedFile]:
-    from ocd.models import OCD_MODELS
-
+def relational_write(*, cursor, directory: Path, tables: list[RelationalTable]) -> list[ExportedFile]:
+    """relational/<table>.csv of each of `tables`, sorted by id."""
+    _session_set(cursor)
     written = []
-    with connection.cursor() as cursor:
-        _session_set(cursor)
-        for model in OCD_MODELS:
-            fields = relational_fields(model)
-            pk = model._meta.pk
-            order = '"id"::text COLLATE "C"' if not isinstance(pk, models.UUIDField) else '"id"'
-            select = f"SELECT {', '.join(f.sql + ' AS ' + chr(34) + f.name + chr(34) for f in fields)}" \
-                     f" FROM {model._meta.db_table} ORDER BY {order}"
-            name = relational_name(model)
-            records, size, sha = csv_copy(cursor=cursor, select_sql=select, path=directory / "relational" / name)
-            written.append(ExportedFile(name, "relational", records, size, sha,
-                                        f"Open Civic Data {model.__name__} ({model._meta.db_table})", fields))
+    for table in tables:
+        columns = ", ".join(f'{f.sql} AS "{f.name}"' for f in table.fields)
+        select = f"SELECT {columns} FROM {table.db_table} ORDER BY {table.order_sql}"
+        records, size, sha = csv_copy(cursor=cursor, select_sql=select, path=directory / "relational" / table.name)
+        written.append(ExportedFile(table.name, "relational", records, size, sha, table.description, table.fields))
     return written
 
 
-def _flat_write(*, directory: Path) -> list[ExportedFile]:
+def flat_write(*, cursor, directory: Path) -> list[ExportedFile]:
+    """flat/<Name>.csv of each of FLAT_FILES."""
+    _session_set(cursor)
     written = []
-    with connection.cursor() as cursor:
-        _session_set(cursor)
-        for name, (description, from_sql, fields, order) in FLAT_FILES.items():
-            columns = ", ".join(f'{f.sql} AS "{f.name}"' for f in fields)
-            select = f'SELECT {columns} {from_sql} ORDER BY {order} COLLATE "C"'
-            records, size, sha = csv_copy(cursor=cursor, select_sql=select, path=directory / "flat" / name)
-            written.append(ExportedFile(name, "flat", records, size, sha, description, fields))
+    for name, (description, from_sql, fields, order) in FLAT_FILES.items():
+        columns = ", ".join(f'{f.sql} AS "{f.name}"' for f in fields)
+        select = f'SELECT {columns} {from_sql} ORDER BY {order} COLLATE "C"'
+        records, size, sha = csv_copy(cursor=cursor, select_sql=select, path=directory / "flat" / name)
+        written.append(ExportedFile(name, "flat", records, size, sha, description, fields))
     return written
-
-
-def _on_own_connection(write, directory: Path) -> list[ExportedFile]:
-    """Run `write` in this (worker) thread on its own database connection, closed afterwards."""
-    try:
-        return write(directory=directory)
-    finally:
-        connection.close()
-
-
-def exports_write(*, directory: Path) -> list[ExportedFile]:
-    """Write relational/<table>.csv for every OCD table and flat/<Name>.csv; return what was written.
-
-    The two groups are written side by side, each on its own connection, when the OCD tables are
-    committed (outside any transaction: another connection sees them); inside one, one after the other.
-    """
-    if connection.in_atomic_block:
-        return _relational_write(directory=directory) + _flat_write(directory=directory)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        flat = pool.submit(_on_own_connection, _flat_write, directory)
-        relational = pool.submit(_on_own_connection, _relational_write, directory)
-        return relational.result() + flat.result()

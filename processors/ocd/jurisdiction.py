@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from .common import JURISDICTION, ORGANIZATIONS, STATE_DIVISION, add_counts, ocd, org_id, related, rows
+from .common import JURISDICTION, ORGANIZATIONS, STATE_DIVISION, add_counts, ocd_id_sql, org_id, related, rows
 
 PARTY_CODE_TYPE = 16000
-PARTY_ID = ocd("organization", "'party:' || \"CODE_ID\"")
+PARTY_ID = ocd_id_sql("organization", "'party:' || \"CODE_ID\"")
 
 
 def _division_select(id_sql: str, name_sql: str, pieces: list[tuple[str, str]]) -> str:
@@ -16,7 +16,7 @@ def _division_select(id_sql: str, name_sql: str, pieces: list[tuple[str, str]]) 
     return f"SELECT {id_sql}, {name_sql}, NULL, 'us', {', '.join(cols)}"
 
 
-def core_build(*, cursor, params: dict, skipped: dict) -> None:
+def jurisdiction_build(*, cursor, params: dict, skipped: dict) -> None:
     """Fill Division, Jurisdiction, Organization (+ identifiers) from fixed rows and the party lookup codes."""
     state = [("'state'", "'ca'")]
     division_cols = ", ".join(f"subtype{i}, subid{i}" for i in range(1, 8))

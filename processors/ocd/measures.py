@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .common import STATE_DIVISION, add_counts, ocd, related, rows
+from .common import STATE_DIVISION, add_counts, ocd_id_sql, related, rows
 
 
 def _measure_rows(table: str) -> str:
@@ -58,9 +58,9 @@ def measures_build(*, cursor, params: dict) -> None:
     cursor.execute(
         f"""INSERT INTO opencivicdata_ballotmeasurecontest (id, name, division_id, election_id, description,
               requirement, classification, runoff_for_contest_id, created_at, updated_at, extras)
-            SELECT DISTINCT ON (measure_key) {ocd("contest", "'measure:' || measure_key")},
+            SELECT DISTINCT ON (measure_key) {ocd_id_sql("contest", "'measure:' || measure_key")},
               left(CASE WHEN number <> '' THEN 'Proposition ' || number ELSE btrim(bal_name) END, 300),
-              %(state)s, {ocd("election", "election_date::text")}, btrim(bal_name), '50%% plus one vote', '',
+              %(state)s, {ocd_id_sql("election", "election_date::text")}, btrim(bal_name), '50%% plus one vote', '',
               NULL, %(ts)s, %(ts)s,
               jsonb_build_object('calaccess_ballot_number', number, 'calaccess_jurisdiction', juris)
             FROM ocd_measure

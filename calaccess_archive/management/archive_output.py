@@ -4,19 +4,11 @@ bars only on a terminal."""
 from __future__ import annotations
 
 import contextlib
-import json
 from collections.abc import Iterator
 
 from calaccess_archive.models import ArchivedFile
+from calaccess_archive.selectors import archived_file_summary
 from processors.archive.upload import PublishReport
-
-
-def record_dict(record: ArchivedFile) -> dict:
-    return {
-        "name": record.name, "storage": record.storage, "status": record.status, "size": record.size,
-        "md5": record.md5, "sha256": record.sha256, "attempts": record.attempts, "checks": record.checks,
-        "last_error": record.last_error,
-    }
 
 
 def record_line(record: ArchivedFile) -> str:
@@ -26,10 +18,9 @@ def record_line(record: ArchivedFile) -> str:
 
 def report_write(command, report: PublishReport, *, as_json: bool, extra: dict | None = None) -> None:
     if as_json:
-        document = {**(extra or {}), "complete": report.complete, "counts": report.counts(),
-                    "bytes_sent": report.bytes_sent, "seconds": round(report.seconds, 3),
-                    "files": [record_dict(r) for r in report.files]}
-        command.stdout.write(json.dumps(document))
+        command.json_write({**(extra or {}), "complete": report.complete, "counts": report.counts(),
+                            "bytes_sent": report.bytes_sent, "seconds": round(report.seconds, 3),
+                            "files": [archived_file_summary(r) for r in report.files]})
         return
     for record in report.files:
         command.stdout.write(record_line(record))
@@ -39,7 +30,7 @@ def report_write(command, report: PublishReport, *, as_json: bool, extra: dict |
 
 
 @contextlib.contextmanager
-def progress_callbacks(command, *, total_bytes: int, enabled: bool) -> Iterator[dict]:
+def progress_callbacks(*, total_bytes: int, enabled: bool) -> Iterator[dict]:
     """Callbacks (on_read, on_file) driving a rich progress bar, when writing to a terminal."""
     if not enabled:
         yield {}
@@ -52,8 +43,3 @@ def progress_callbacks(command, *, total_bytes: int, enabled: bool) -> Iterator[
             "on_read": lambda n: progress.advance(task, n),
             "on_file": lambda record: progress.update(task, description=record.file_name[-40:]),
         }
-
-
-def is_terminal(command) -> bool:
-    stream = getattr(command.stdout, "_out", None)
-    return bool(stream is not None and hasattr(stream, "isatty") and stream.isatty())

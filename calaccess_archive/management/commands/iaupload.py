@@ -2,45 +2,42 @@
 
 from __future__ import annotations
 
-import json as jsonlib
 from pathlib import Path
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
-from calaccess_archive.management.archive_output import is_terminal, progress_callbacks, report_write
+from calaccess_archive.management.archive_output import progress_callbacks, report_write
+from calaccess_archive.management.base import ArchiveCommand
 from calaccess_archive.storage import archive_storage
-from calaccess_archive.storage.ia_client import ArchiveError
 from processors.archive.spreadsheet import SpreadsheetError, spreadsheet_read, spreadsheet_upload
 
 
-class Command(BaseCommand):
+class Command(ArchiveCommand):
     help = "Upload files listed in an `ia upload --spreadsheet` CSV into archive storage, then verify."
 
     def add_arguments(self, parser):
+        super().add_arguments(parser)
         parser.add_argument("--spreadsheet", required=True, type=Path, help="CSV: identifier, file, REMOTE_NAME, ...")
         parser.add_argument("--dry-run", action="store_true", help="Check the whole sheet, upload nothing")
-        parser.add_argument("--wait", type=float, help="Seconds to wait for ingest (default IA_VERIFY_WAIT)")
-        parser.add_argument("--json", action="store_true", help="Print one JSON document")
+        self.wait_argument(parser)
 
     def handle(self, *args, spreadsheet: Path, dry_run=False, wait=None, json=False, **options):
         if not spreadsheet.is_file():
             raise CommandError(f"spreadsheet {spreadsheet} not found")
         try:
+            plan = spreadsheet_read(path=spreadsheet)
             if dry_run:
-                plan = spreadsheet_read(path=spreadsheet)
                 return self._plan_write(plan, as_json=json)
-            total = sum(u.path.stat().st_size for u in spreadsheet_read(path=spreadsheet).units)
-            with progress_callbacks(self, total_bytes=total, enabled=not json and is_terminal(self)) as callbacks:
+            total = sum(u.path.stat().st_size for u in plan.units)
+            with progress_callbacks(total_bytes=total, enabled=not json and self.is_terminal()) as callbacks:
                 _, report = spreadsheet_upload(path=spreadsheet, storage=archive_storage(), wait=wait, **callbacks)
         except SpreadsheetError as exc:
             if json:
-                self.stdout.write(jsonlib.dumps({"valid": False, "problems": exc.problems}))
+                self.json_write({"valid": False, "problems": exc.problems})
             else:
                 for problem in exc.problems:
                     self.stderr.write(problem)
             raise CommandError(str(exc).split(":")[0]) from exc
-        except ArchiveError as exc:
-            raise CommandError(" ".join(str(exc).split())) from exc
         report_write(self, report, as_json=json, extra={"spreadsheet": str(spreadsheet)})
         if not report.complete:
             raise CommandError(f"{sum(r.status != 'verified' for r in report.files)} file(s) not archived; "
@@ -48,8 +45,8 @@ class Command(BaseCommand):
 
     def _plan_write(self, plan, *, as_json: bool) -> None:
         if as_json:
-            self.stdout.write(jsonlib.dumps({"valid": True, "items": plan.items,
-                                             "files": [{"name": u.name, "path": str(u.path)} for u in plan.units]}))
+            self.json_write({"valid": True, "items": plan.items,
+                             "files": [{"name": u.name, "path": str(u.path)} for u in plan.units]})
             return
         for unit in plan.units:
             self.stdout.write(f"ok        {unit.name} <- {unit.path}")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json as jsonlib
 import time
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 
+from calaccess_archive.management.base import ArchiveCommand
 from calaccess_archive.raw_schemas import raw_table_schemas
 from processors.sample.export import sample_export_write
 
@@ -28,16 +28,16 @@ def drift_parse(specs: list[str]) -> dict:
     return drift
 
 
-class Command(BaseCommand):
+class Command(ArchiveCommand):
     help = "Write a synthetic CAL-ACCESS export (dbwebexport.zip with realistic dirt) and its answer key."
 
     def add_arguments(self, parser):
+        super().add_arguments(parser)
         parser.add_argument("--output", type=Path, help="zip to write (default <CALACCESS_DATA_DIR>/sample/dbwebexport.zip)")
         parser.add_argument("--records", type=int, default=10_000, help="records over all tables (default 10000)")
         parser.add_argument("--seed", type=int, default=0, help="same seed, same bytes (default 0)")
         parser.add_argument("--dirt-rate", type=float, default=0.01, help="share of records hit by each fault class")
         parser.add_argument("--drift", nargs="*", default=[], metavar="TABLE:+COL,-COL", help="add/remove columns")
-        parser.add_argument("--json", action="store_true", help="Print one JSON document")
 
     def handle(self, *args, output=None, records, seed, dirt_rate, drift, json=False, **options):
         if records < 1:
@@ -52,7 +52,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         seconds = time.monotonic() - started
         if json:
-            self.stdout.write(jsonlib.dumps({**summary, "seconds": round(seconds, 3)}))
+            self.json_write({**summary, "seconds": round(seconds, 3)})
             return
         faults = sum(summary["faults"].values())
         self.stdout.write(

@@ -60,7 +60,3 @@ def raw_table_schemas() -> dict[str, TableSchema]:
     from calaccess_raw import get_model_list
 
     return {s.name: s for s in (schema_from_model(m) for m in get_model_list())}
-
-
-def raw_table_schema(name: str) -> TableSchema:
-    return raw_table_schemas()[name]

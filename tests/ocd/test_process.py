@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from ocd import models as ocd
+from ocd import models as ocd_models
 from processors.ocd.ids import ocd_id, ocd_uuid
 from processors.pipeline.process import ocd_tables_build
 
@@ -63,12 +63,12 @@ def test_skips_and_unmatched_counted_by_reason(built):
 
 
 def test_candidates_people_and_contests(built):
-    jane = ocd.Person.objects.get(id=ocd_id("person", "filer:2001"))
+    jane = ocd_models.Person.objects.get(id=ocd_id("person", "filer:2001"))
     assert jane.name == "Jane A. Smith"  # the current amendment of her latest Form 501
     assert jane.sort_name == "Smith, Jane A."
     assert list(jane.other_names.values_list("name", flat=True)) == ["Jane Smith"]  # from the cover page
     assert jane.identifiers.get().identifier == "2001"
-    candidacy = ocd.Candidacy.objects.get(person=jane)
+    candidacy = ocd_models.Candidacy.objects.get(person=jane)
     assert candidacy.id == ocd_id("candidacy", "2001:2018-06-05:ASM:7")
     assert candidacy.post.label == "State Assembly District 7"
     assert candidacy.post.division_id == "ocd-division/country:us/state:ca/sldl:7"
@@ -78,17 +78,17 @@ def test_candidates_people_and_contests(built):
     assert candidacy.extras == {"calaccess_filer_id": 2001, "form501_filing_ids": [5001], "cover_filing_ids": [7001]}
     assert candidacy.contest.election.date == dt.date(2018, 6, 5)
     assert candidacy.contest.election.name == "June 5, 2018 election"
-    bob = ocd.Candidacy.objects.get(person_id=ocd_id("person", "filer:2002"))
+    bob = ocd_models.Candidacy.objects.get(person_id=ocd_id("person", "filer:2002"))
     assert bob.party is None and bob.post.label == "Governor"
     assert bob.post.division_id == "ocd-division/country:us/state:ca"
-    assert ocd.CandidateContestPost.objects.filter(contest=bob.contest, post=bob.post).exists()
-    parties = ocd.Organization.objects.filter(classification="party").order_by("name")
+    assert ocd_models.CandidateContestPost.objects.filter(contest=bob.contest, post=bob.post).exists()
+    parties = ocd_models.Organization.objects.filter(classification="party").order_by("name")
     assert [p.name for p in parties] == ["DEMOCRATIC", "REPUBLICAN"]
     assert parties[0].id == ocd_id("organization", "party:16001")
 
 
 def test_ballot_measure_from_cover_and_items(built):
-    measure = ocd.BallotMeasureContest.objects.get()
+    measure = ocd_models.BallotMeasureContest.objects.get()
     assert measure.id == ocd_id("contest", "measure:2018-11-06:STATE:number:1")
     assert measure.name == "Proposition 1" and measure.description == "Water Bond"
     assert measure.election.date == dt.date(2018, 11, 6)
@@ -97,7 +97,7 @@ def test_ballot_measure_from_cover_and_items(built):
 
 
 def test_filings_amendments_and_transactions(built):
-    filing = ocd.Filing.objects.get(calaccess_filing_id=7001)
+    filing = ocd_models.Filing.objects.get(calaccess_filing_id=7001)
     assert filing.id == ocd_id("campaign-finance-filing", "filing:7001")
     assert filing.current_amend_id == 1 and filing.classification == "F460"
     assert filing.filer.name == "Jane Smith for Assembly 2018"  # latest FILERNAME_CD name
@@ -105,7 +105,7 @@ def test_filings_amendments_and_transactions(built):
     actions = list(filing.actions.order_by("amend_id"))
     assert [(a.amend_id, a.is_current, a.supersedes_prior_versions, a.date) for a in actions] == [
         (0, False, False, dt.date(2018, 4, 25)), (1, True, True, dt.date(2018, 5, 2))]
-    transactions = ocd.Transaction.objects.filter(filing_action__filing=filing)
+    transactions = ocd_models.Transaction.objects.filter(filing_action__filing=filing)
     assert {t.filing_action.amend_id for t in transactions} == {1}  # current amendment only
     alice = transactions.get(sender_name="Alice Donor")
     assert alice.amount_value == Decimal("100.00") and alice.sender_entity_type == "person"
@@ -115,21 +115,21 @@ def test_filings_amendments_and_transactions(built):
     spend = transactions.get(classification="expenditure")
     assert spend.sender_committee == filing.filer and spend.recipient_name == "Print Shop"
     assert transactions.get(classification="loan").amount_value == Decimal("1000.00")
-    late_made = ocd.Transaction.objects.get(extras__schedule="F497P2")
+    late_made = ocd_models.Transaction.objects.get(extras__schedule="F497P2")
     assert late_made.sender_committee.calaccess_filer_id == 1001
     assert late_made.recipient_committee.calaccess_filer_id == 1002
-    assert ocd.Committee.objects.get(calaccess_filer_id=1003).name == "Friends of Bob Jones"
+    assert ocd_models.Committee.objects.get(calaccess_filer_id=1003).name == "Friends of Bob Jones"
 
 
 def test_ids_stable_across_rebuilds(built):
     def snapshot():
         return {m._meta.db_table: sorted(str(pk) for pk in m.objects.values_list("pk", flat=True))
-                for m in ocd.OCD_MODELS}
+                for m in ocd_models.OCD_MODELS}
 
     first = snapshot()
     again = ocd_tables_build(release_datetime=RELEASE)
     assert snapshot() == first and again == built
-    for model in reversed(ocd.OCD_MODELS):  # rebuild from an empty database
+    for model in reversed(ocd_models.OCD_MODELS):  # rebuild from an empty database
         model.objects.all().delete()
     ocd_tables_build(release_datetime=RELEASE)
     assert snapshot() == first

@@ -7,9 +7,9 @@ import io
 import pytest
 
 from processors.ingest.clean import table_clean
-from calaccess_archive.raw_schemas import raw_table_schema
+from calaccess_archive.raw_schemas import raw_table_schemas
 
-FILERNAME = raw_table_schema("FILERNAME_CD")
+FILERNAME = raw_table_schemas()["FILERNAME_CD"]
 HEADER = b"\t".join(c.encode() for c in FILERNAME.column_names) + b"\r\n"
 
 
@@ -163,7 +163,7 @@ def test_empty_table(tmp_path):
 
 
 def test_duplicate_primary_key_is_quarantined(tmp_path):
-    schema = raw_table_schema("FILER_TYPES_CD")
+    schema = raw_table_schemas()["FILER_TYPES_CD"]
     header = "\t".join(schema.column_names).encode() + b"\r\n"
     values = {"FILER_TYPE": b"1"}
     fields = [values.get(c.name, b"1" if c.kind != "text" else b"x") for c in schema.columns]
@@ -187,7 +187,7 @@ def test_one_tab_shortcut_agrees_with_the_general_search():
     from processors.ingest import repair
 
     rng = random.Random(5)
-    columns = raw_table_schema("RCPT_CD").columns
+    columns = raw_table_schemas()["RCPT_CD"].columns
     for _ in range(300):
         fields = [rng.choice(["", "A", "AB C", "12", "1.50", "3/4/2001 12:00:00 AM", "Y"]) for _ in range(len(columns) + 1)]
         expected = []

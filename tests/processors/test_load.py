@@ -198,7 +198,7 @@ def test_a_server_on_this_machine_reads_the_file_itself_with_identical_rows(tmp_
 
 
 def test_primary_key_and_indexes_come_back_after_the_load(tmp_path):
-    from calaccess_archive.raw_schemas import raw_table_schema
+    from calaccess_archive.raw_schemas import raw_table_schemas
 
     def definitions():
         with connection.cursor() as c:
@@ -207,7 +207,7 @@ def test_primary_key_and_indexes_come_back_after_the_load(tmp_path):
             c.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint WHERE conrelid = '\"FILER_TYPES_CD\"'::regclass")
             return indexes, sorted(c.fetchall())
 
-    schema = raw_table_schema("FILER_TYPES_CD")
+    schema = raw_table_schemas()["FILER_TYPES_CD"]
     before = definitions()
     assert any("PRIMARY KEY" in d for _, d in before[1])
     header = b"\t".join(c.encode() for c in schema.column_names) + b"\r\n"

@@ -1,6 +1,6 @@
 """One OCD processing benchmark run (see bench/process): prints figures, asserts nothing about time.
 
-The sample export is cached per generator version (a hash of processors/sample_*.py),
+The sample export is cached per generator version (a hash of processors/sample/*.py),
 so a change to the generator never benchmarks stale data. Ingest's own peak memory
 is left out: VmHWM is reset (/proc/self/clear_refs) just before processing starts.
 """
@@ -21,7 +21,7 @@ DATABASE = os.environ.get("BENCH_PROCESS_DATABASE", "calaccess_bench_process")
 
 def generator_version() -> str:
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "processors").glob("sample_*.py")):
+    for path in sorted((ROOT / "processors" / "sample").glob("*.py")):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:10]
 

@@ -41,3 +41,14 @@ class ArchivedFileAdmin(admin.ModelAdmin):
     list_filter = ["status", "storage", "role"]
     search_fields = ["name", "identifier", "md5", "sha256"]
     readonly_fields = ["created_at", "updated_at", "upload_started_at", "uploaded_at", "verified_at"]
+
+
+from .models import Problem  # noqa: E402  (telling people, processors/pipeline/notify.py)
+
+
+@admin.register(Problem)
+class ProblemAdmin(admin.ModelAdmin):
+    list_display = ["key", "summary", "release", "opened_at", "notified_at", "resolved_at"]
+    list_filter = ["key", ("resolved_at", admin.EmptyFieldListFilter)]
+    search_fields = ["key", "summary"]
+    readonly_fields = ["opened_at", "notified_at", "resolved_at", "last_sent_summary", "delivered"]

@@ -95,6 +95,11 @@ CALACCESS_RETRY_BACKOFF = env.float("CALACCESS_RETRY_BACKOFF", default=2.0)
 # A GET whose Last-Modified differs from the HEAD's by more than this many
 # seconds is a different release and is refused.
 CALACCESS_LAST_MODIFIED_TOLERANCE = env.int("CALACCESS_LAST_MODIFIED_TOLERANCE", default=300)
+# Seconds a pipeline run's lease lasts without renewal: a dead worker's run is taken
+# over by the next tick at most this long after it stopped renewing (docs/deploy.md).
+CALACCESS_LEASE_SECONDS = env.int("CALACCESS_LEASE_SECONDS", default=300)
+# Minutes between two looks at the export URL (beat's release check).
+CALACCESS_CHECK_MINUTES = env.int("CALACCESS_CHECK_MINUTES", default=30)
 
 # Celery (https://docs.celeryq.dev/en/stable/userguide/configuration.html)
 REDIS_URL = env.str("REDIS_URL", default="redis://127.0.0.1:6379/0")
@@ -106,6 +111,9 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# The queue tasks go to unless routed: workers started with `-Q` on another queue (a second
+# deployment, a test run) share a Redis without taking each other's tasks.
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="celery")
 # Seconds before Redis redelivers an unacknowledged (still running, with acks_late) task.
 # Above the longest stage (a full ingest) so a running task is not redelivered.
 _VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=10800)
@@ -129,9 +137,9 @@ if not 0 < CELERY_TASK_SOFT_TIME_LIMIT < CELERY_TASK_TIME_LIMIT < _VISIBILITY_TI
 # Worker and beat log through LOGGING (calaccess_archive/celery_app.py), root logger untouched.
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # Periodic tasks: all in calaccess_archive/beat_schedule.py.
-from calaccess_archive.beat_schedule import BEAT_SCHEDULE  # noqa: E402
+from calaccess_archive.beat_schedule import beat_schedule  # noqa: E402
 
-CELERY_BEAT_SCHEDULE = BEAT_SCHEDULE
+CELERY_BEAT_SCHEDULE = beat_schedule(check_minutes=CALACCESS_CHECK_MINUTES)
 
 LOGGING = {
     "version": 1,
@@ -192,3 +200,37 @@ IA_RETRY_BACKOFF_MAX = env.float("IA_RETRY_BACKOFF_MAX", default=600.0)
 # How long publish polls for uploaded files to appear in the item (ingest is asynchronous);
 # files still not visible stay "uploaded" and the next publish or verify resumes.
 IA_VERIFY_WAIT = env.float("IA_VERIFY_WAIT", default=600.0)
+# Where archive.org serves an item's files (<this URL><identifier>/<file name>): `backfill` reads
+# earlier archivers' items (ccdc-raw-data-YYYY-MM-DD_HH-MM-SS/dbwebexport.zip) from it.
+IA_DOWNLOAD_URL = env.str("IA_DOWNLOAD_URL", default="https://archive.org/download/")
+
+# Telling people (processors/pipeline/notify.py): a failed release, or no new export from the
+# state for CALACCESS_STALE_DAYS, is mailed to ADMINS and posted to the webhook, once per problem.
+from email.utils import getaddresses  # noqa: E402
+
+# Who gets the mails: "Name <addr>, addr2, ..." (Django's ADMINS); empty: no mail is sent.
+ADMINS = [(name, address) for name, address in getaddresses([env.str("DJANGO_ADMINS", default="")]) if address]
+# The SMTP server mail goes through (https://docs.djangoproject.com/en/5.2/ref/settings/#email-host).
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Seconds before the SMTP server counts as down (the message is tried again on the next report).
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=10.0)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="calaccess-archive@localhost")
+# The sender of mails to ADMINS.
+SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
+EMAIL_SUBJECT_PREFIX = "[calaccess-archive] "
+# A Slack-compatible incoming webhook ({"text": ...} is POSTed); empty: none.
+CALACCESS_NOTIFY_WEBHOOK = env.str("CALACCESS_NOTIFY_WEBHOOK", default="")
+# Seconds before the webhook counts as down.
+CALACCESS_NOTIFY_TIMEOUT = env.float("CALACCESS_NOTIFY_TIMEOUT", default=10.0)
+# Also send a one-line summary of every release that went through.
+CALACCESS_NOTIFY_SUCCESS = env.bool("CALACCESS_NOTIFY_SUCCESS", default=False)
+# Days without a new export from the state before it is a problem (mailed, and /health/ says 503).
+CALACCESS_STALE_DAYS = env.float("CALACCESS_STALE_DAYS", default=3.0)
+# /health/: seconds since beat's last tick (it ticks every minute) before beat counts as down,
+# and seconds each of its Redis checks (the broker, beat's tick) may take.
+CALACCESS_BEAT_STALE_SECONDS = env.int("CALACCESS_BEAT_STALE_SECONDS", default=300)
+CALACCESS_HEALTH_TIMEOUT = env.float("CALACCESS_HEALTH_TIMEOUT", default=2.0)

@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.urls import path
 
 from calaccess_archive.views.archive_files import archive_file_urlpatterns
+from calaccess_archive.views.health import health
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("health/", health, name="health"),  # for uptime monitors: 503 when unhealthy
     *archive_file_urlpatterns(),  # the local archive storage at CALACCESS_ARCHIVE_LOCAL_URL
 ]

@@ -40,16 +40,6 @@ def relational_name(model) -> str:
     return f"{model._meta.db_table}.csv"
 
 
-def relational_fields(model) -> tuple[Field, ...]:
-    """The columns of a model's relational CSV: the id first, then the model's field order."""
-    pk = model._meta.pk
-    return tuple(_field_of(f) for f in [pk] + [f for f in model._meta.concrete_fields if f is not pk])
-
-
-def relational_name(model) -> str:
-    return f"{model._meta.db_table}.csv"
-
-
 def relational_tables() -> list[RelationalTable]:
     """Every OCD table, in OCD_MODELS order (parents first)."""
     from ocd.models import OCD_MODELS

@@ -4,4 +4,4 @@ The Celery app autodiscovers this package (calaccess_archive/celery_app.py); eac
 module is imported here so its tasks are registered.
 """
 
-from . import archive, health  # noqa: F401
+from . import archive, health, heartbeat, nightly, staleness  # noqa: F401

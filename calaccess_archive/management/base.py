@@ -10,9 +10,17 @@ from django.db.utils import ProgrammingError
 from calaccess_archive.storage.ia_client import ArchiveError
 from calaccess_archive.storage.identifiers import InvalidArchiveName
 from processors.errors import PipelineError, one_line
+from processors.pipeline.lease import LeaseHeld
+
+# Exit codes beyond 0 (done) and 1 (an expected failure, one line): another run holds the pipeline lease.
+EXIT_LEASE_HELD = 4
 
 # Failures a run expects and reports in one line (exit code 1); anything else is a bug and shows its traceback.
 EXPECTED_ERRORS = (PipelineError, ArchiveError, InvalidArchiveName, FileNotFoundError)
+
+# Exit code of a command that ran but left file(s) failed or not yet verified (README "Commands");
+# raised as CommandError(message, returncode=EXIT_INCOMPLETE), see archive_output.report_require_complete.
+EXIT_INCOMPLETE = 3
 
 
 class ArchiveCommand(BaseCommand):
@@ -29,6 +37,8 @@ class ArchiveCommand(BaseCommand):
     def execute(self, *args, **options):
         try:
             return super().execute(*args, **options)
+        except LeaseHeld as exc:
+            raise CommandError(one_line(exc, limit=1000), returncode=EXIT_LEASE_HELD) from None
         except EXPECTED_ERRORS as exc:
             raise CommandError(one_line(exc, limit=1000)) from None
         except ProgrammingError as exc:

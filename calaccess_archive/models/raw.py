@@ -42,18 +42,21 @@ class RawDataVersion(models.Model):
         DOWNLOADING = "downloading"
         CLEANING = "cleaning"
         LOADING = "loading"
-        LOADED = "loaded"
+        LOADED = "loaded", "loaded: the raw tables hold it"
+        REPLACED = "replaced", "loaded once; the raw tables now hold another release"
         FAILED = "failed"
 
     # A stage may start again after a crash, a failure or a forced re-run; only
-    # the load makes a release loaded. Moves go through status_transition.
+    # the load makes a release loaded, and loading another replaces it. Moves go
+    # through status_transition.
     _STAGES = frozenset({Status.DOWNLOADING, Status.CLEANING, Status.LOADING})
     TRANSITIONS = {
         Status.PENDING: _STAGES | {Status.FAILED},
         Status.DOWNLOADING: _STAGES | {Status.FAILED},
         Status.CLEANING: _STAGES | {Status.FAILED},
         Status.LOADING: _STAGES | {Status.LOADED, Status.FAILED},
-        Status.LOADED: _STAGES,
+        Status.LOADED: _STAGES | {Status.REPLACED},
+        Status.REPLACED: _STAGES,
         Status.FAILED: _STAGES,
     }
 
@@ -68,6 +71,10 @@ class RawDataVersion(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING)
     error = models.TextField(blank=True)
     schema_drift = models.JSONField(default=dict, blank=True, help_text="Per table: columns added or missing")
+    published_at = models.DateTimeField(
+        null=True, blank=True, db_index=True,
+        help_text="When every file of the release was archived and verified: from then on the site may show it",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -105,9 +112,16 @@ class RawDataVersion(models.Model):
 
 
 class Stage(models.TextChoices):
+    """The steps of one release, in order (docs/architecture.md)."""
+
     DOWNLOAD = "download"
     CLEAN = "clean"
     LOAD = "load"
+    PROCESS = "process", "OCD tables and CSVs"
+    PACKAGE = "package", "zips and changes.json"
+    UPLOAD = "upload", "archive uploads"
+    VERIFY = "verify", "archive verification"
+    PUBLISH = "publish", "published as the latest release"
 
 
 class StageStatus(models.TextChoices):

@@ -7,6 +7,9 @@ What the library does not do, done here (docs/archive-storage.md):
   whether the file arrived before sending it again: no double uploads;
 - a spam-flag 503 or a 4xx stops at once with the server's message;
 - check_limit: while the account is over its limit, waits instead of sending;
+- an answer that refuses the account rather than the file (a spam flag, keys refused, an
+  over-limit that does not clear) raises `ArchiveAccountRefused`: sending the next file
+  cannot help either, so a caller stops the run (processors/archive/upload.py);
 - explicit timeouts on every request; `Content-MD5` and the size hint on every PUT.
 """
 
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import random
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -43,8 +47,22 @@ class ArchivePermanentError(ArchiveError):
     """Sending again cannot help (4xx, spam flag, bad digest)."""
 
 
-class ArchiveSpamFlagged(ArchivePermanentError):
-    pass
+class ArchiveAccountRefused(ArchivePermanentError):
+    """archive.org refused the account, not the file: every other upload of the run would get
+    the same answer, so the run stops at the first one (a spam flag, keys refused, an
+    over-limit that does not clear)."""
+
+
+class ArchiveSpamFlagged(ArchiveAccountRefused):
+    """503 "appears to be spam": only archive.org can clear it."""
+
+
+class ArchiveKeysRefused(ArchiveAccountRefused):
+    """403 InvalidAccessKeyId, SignatureDoesNotMatch, or AccessDenied for the account."""
+
+
+class ArchiveOverLimit(ArchiveAccountRefused):
+    """check_limit still says the account is over its limit after every configured wait."""
 
 
 class ArchiveTransientError(ArchiveError):
@@ -195,17 +213,26 @@ def item_metadata_update(session, config: ArchiveConfig, identifier: str, item: 
 
 
 def s3_wait_for_limit(session, config: ArchiveConfig, identifier: str) -> None:
-    """While check_limit says the account (or item) is over its limit, wait with backoff."""
+    """While check_limit says the account (or item) is over its limit, wait with backoff.
+
+    Still over after every wait: `ArchiveOverLimit` (the account is refused for now);
+    check_limit never answering: `ArchiveTransientError`."""
+    checks, over = 0, 0
     for delay in config.delays():
+        checks += 1
         try:
             if not session.s3_is_overloaded(identifier=identifier, access_key=config.access_key,
                                             request_kwargs={"timeout": config.timeout}):
                 return
+            over += 1
         except TRANSIENT_EXCEPTIONS as exc:
             logger.warning("check_limit for %s failed: %s", identifier, one_line(exc))
         logger.warning("archive.org is over its limit for %s; waiting %.2fs", identifier, delay)
         config.sleep(delay)
-    raise ArchiveTransientError(f"archive.org stayed over its limit for {identifier} after {config.retries} checks")
+    if over:
+        raise ArchiveOverLimit(f"archive.org stayed over its limit for {identifier} ({over} of {checks} "
+                               "check_limit answers said so); try again later")
+    raise ArchiveTransientError(f"check_limit for {identifier} did not answer in {checks} attempts")
 
 
 @dataclass(frozen=True)
@@ -236,7 +263,10 @@ def file_put(
     while True:
         attempt += 1
         if check_limit:
-            s3_wait_for_limit(session, config, identifier)
+            try:
+                s3_wait_for_limit(session, config, identifier)
+            except ArchiveError as exc:
+                raise _counted(exc, attempt - 1)  # no PUT sent this round
         try:
             body.seek(0)
             ia_item.upload_file(
@@ -251,6 +281,10 @@ def file_put(
                 raise _counted(ArchiveSpamFlagged(
                     f"{identifier}/{file_name}: archive.org flagged the upload as spam; ask archive.org to clear it"
                 ), attempt) from exc
+            if status == 403 and _keys_refused(text):
+                raise _counted(ArchiveKeysRefused(
+                    f"{identifier}/{file_name}: 403 {_s3_code(text)}: {_s3_message(text)}; "
+                    "check IA_ACCESS_KEY and IA_SECRET_KEY"), attempt) from exc
             if status < 500:
                 raise _counted(ArchivePermanentError(f"{identifier}/{file_name}: {status} {_s3_message(text)}"),
                                attempt) from exc
@@ -314,6 +348,28 @@ def _as_list(value: Any) -> list:
     if value is None or value == "":
         return []
     return [str(v) for v in value] if isinstance(value, list | tuple) else [str(value)]
+
+
+# 403 codes that refuse the keys (the account), whatever the file or item.
+KEYS_REFUSED_CODES = frozenset({"InvalidAccessKeyId", "SignatureDoesNotMatch", "AccessDenied"})
+
+
+def _s3_code(text: bytes) -> str:
+    match = re.search(rb"<Code>\s*([A-Za-z]+)\s*</Code>", text)
+    return match.group(1).decode() if match else ""
+
+
+def _keys_refused(text: bytes) -> bool:
+    """A 403 for the account: bad or unknown keys, or access denied to the account as a whole.
+
+    AccessDenied that names the item or a collection ("You lack sufficient privileges to
+    write to this item": someone else's item) refuses that item, not the account: left to
+    the per-file 4xx path."""
+    code = _s3_code(text)
+    if code not in KEYS_REFUSED_CODES:
+        return False
+    return code != "AccessDenied" or not re.search(rb"\b(item|collection|bucket)\b", text.split(b"<Resource>")[0],
+                                                    re.IGNORECASE)
 
 
 def _s3_message(text: bytes) -> str:

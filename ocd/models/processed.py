@@ -12,6 +12,7 @@ class ProcessedDataVersion(models.Model):
         PENDING = "pending"
         PROCESSING = "processing"
         EXPORTING = "exporting"
+        EXPORTED = "exported", "exported, not yet packaged"
         PACKAGING = "packaging"
         FINISHED = "finished"
         FAILED = "failed"
@@ -20,7 +21,8 @@ class ProcessedDataVersion(models.Model):
     TRANSITIONS = {
         Status.PENDING: frozenset({Status.PROCESSING}),
         Status.PROCESSING: frozenset({Status.EXPORTING, Status.FAILED}),
-        Status.EXPORTING: frozenset({Status.PACKAGING, Status.FAILED}),
+        Status.EXPORTING: frozenset({Status.EXPORTED, Status.FAILED}),
+        Status.EXPORTED: frozenset({Status.PACKAGING, Status.PROCESSING}),
         Status.PACKAGING: frozenset({Status.FINISHED, Status.FAILED}),
         Status.FINISHED: frozenset({Status.PROCESSING}),
         Status.FAILED: frozenset({Status.PROCESSING}),

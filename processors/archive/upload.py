@@ -3,6 +3,22 @@
 A file counts as archived only when the item's file list shows it with the same md5
 and size. Ingest is asynchronous, so verification polls with backoff until a deadline
 and leaves the rest "uploaded" (with next_check_at) for the next run to finish.
+
+Account refusals. When archive.org refuses the account rather than the file (a spam
+flag, keys refused, an over-limit that does not clear: `ArchiveAccountRefused`), every
+other upload would get the same answer, so a run stops sending at the first one:
+
+- `archived_file_upload` records the file that got the answer as failed, with
+  last_error `"account refused: <reason>"`, then raises the `ArchiveAccountRefused`
+  (any other failure is recorded and the record returned, as before);
+- `files_publish` catches it, leaves every remaining file of the run pending with
+  `archived_file_hold` (attempts unchanged, last_error `"not sent: account refused:
+  <reason>"`), does not verify them, and sets `PublishReport.refused` to the reason;
+- a run that fans out one upload per task calls `archive_refusal_of(storage, since=
+  <when the run started>)` before each upload: a reason means a file of this run (or
+  any upload since) was refused for the account, so the task holds its file with
+  `archived_file_hold(record=..., reason=...)` instead of sending it. A task that gets
+  the refusal itself sees `ArchiveAccountRefused` from `archived_file_upload`.
 """
 
 from __future__ import annotations
@@ -19,11 +35,14 @@ from django.utils import timezone
 
 from calaccess_archive.models import ArchivedFile
 from calaccess_archive.transitions import status_transition
-from calaccess_archive.storage.ia_client import ArchiveError, RemoteFile
+from calaccess_archive.storage.ia_client import ArchiveAccountRefused, ArchiveError, RemoteFile
 from calaccess_archive.storage.identifiers import name_split
 from processors.digest import digest_stream
 
 Status = ArchivedFile.Status
+
+REFUSED = "account refused: "  # last_error of the file that got an account refusal
+NOT_SENT = "not sent: "  # last_error of a file held back (archived_file_hold)
 
 
 @dataclass(frozen=True)
@@ -40,6 +59,7 @@ class PublishReport:
     files: list[ArchivedFile] = field(default_factory=list)
     bytes_sent: int = 0
     seconds: float = 0.0
+    refused: str = ""  # the account refusal that stopped the run's uploads ("" when none)
 
     def counts(self) -> dict[str, int]:
         counts = {status.value: 0 for status in Status}
@@ -88,7 +108,11 @@ def _matches(record: ArchivedFile, remote: RemoteFile | None) -> bool:
 def archived_file_upload(*, storage, record: ArchivedFile, remote: RemoteFile | None = None,
                          on_read: Callable[[int], None] | None = None) -> ArchivedFile:
     """Send one file unless the item already holds it (same md5 and size) or it was sent
-    already and awaits verification; record the outcome."""
+    already and awaits verification; record the outcome.
+
+    An account refusal is recorded (failed, last_error "account refused: ...") and then
+    raised as `ArchiveAccountRefused`, so the caller stops sending (module docstring).
+    """
     if record.status in (Status.VERIFIED, Status.UPLOADED):
         return record
     if _matches(record, remote):
@@ -98,12 +122,42 @@ def archived_file_upload(*, storage, record: ArchivedFile, remote: RemoteFile | 
     try:
         with Path(record.local_path).open("rb") as stream:
             result = storage.put(record.name, stream, md5=record.md5, size=record.size, on_read=on_read)
+    except ArchiveAccountRefused as exc:
+        status_transition(record, Status.FAILED, last_error=f"{REFUSED}{exc}",
+                          attempts=record.attempts + getattr(exc, "attempts", 1))
+        raise
     except (ArchiveError, ValueError, OSError) as exc:
         return status_transition(record, Status.FAILED, last_error=str(exc),
                                         attempts=record.attempts + getattr(exc, "attempts", 1))
     note = "" if result.outcome == "sent" else f"answer lost, then {result.outcome}: not sent again"
     return status_transition(record, Status.UPLOADED, uploaded_at=timezone.now(), last_error=note,
                                     attempts=record.attempts + result.attempts)
+
+
+def archived_file_hold(*, record: ArchivedFile, reason: str) -> ArchivedFile:
+    """Leave `record` unsent in this run (an account refusal stopped it): pending, attempts
+    unchanged, last_error "not sent: <reason>". A verified or uploaded record is left as is."""
+    if record.status in (Status.VERIFIED, Status.UPLOADED):
+        return record
+    note = f"{NOT_SENT}{reason}"
+    if record.status == Status.PENDING:
+        record.last_error = note
+        record.save()
+        return record
+    return status_transition(record, Status.PENDING, last_error=note)
+
+
+def archive_refusal_of(storage, *, since) -> str | None:
+    """The newest account refusal recorded for `storage` (a storage or its label) by an
+    upload started at or after `since` (a datetime: when the run began), or None.
+
+    The reason is the failed file's last_error after "account refused: ". Only uploads
+    started since count, so a refusal of an earlier run never blocks a re-run."""
+    label = getattr(storage, "label", storage)
+    record = (ArchivedFile.objects.filter(storage=label, status=Status.FAILED, last_error__startswith=REFUSED,
+                                          upload_started_at__gte=since)
+              .order_by("-upload_started_at").only("last_error").first())
+    return record.last_error.removeprefix(REFUSED) if record else None
 
 
 def archived_files_verify(*, storage, records: Iterable[ArchivedFile], wait: float | None = None,
@@ -197,7 +251,10 @@ def files_publish(*, storage, units: Iterable[ArchiveUnit], items: dict[str, dic
                   on_file: Callable[[ArchivedFile], None] | None = None,
                   on_read: Callable[[int], None] | None = None) -> PublishReport:
     """Archive `units` into `storage` (item metadata first), then verify. Safe to re-run:
-    verified files are skipped, the rest finished."""
+    verified files are skipped, the rest finished.
+
+    An account refusal stops the sending: the file that got it is failed, the rest are
+    held pending (not sent, not verified) and `report.refused` says why."""
     started = time.monotonic()
     report = PublishReport()
     units = list(units)
@@ -214,8 +271,14 @@ def files_publish(*, storage, units: Iterable[ArchiveUnit], items: dict[str, dic
             if record.status != Status.VERIFIED and record.identifier not in listed:
                 listed[record.identifier] = storage.item_files(record.identifier)
             before = record.attempts
-            archived_file_upload(storage=storage, record=record, on_read=on_read,
-                                 remote=listed.get(record.identifier, {}).get(record.file_name))
+            remote = listed.get(record.identifier, {}).get(record.file_name)
+            if report.refused and not _matches(record, remote):
+                archived_file_hold(record=record, reason=f"{REFUSED}{report.refused}")
+            else:
+                try:
+                    archived_file_upload(storage=storage, record=record, on_read=on_read, remote=remote)
+                except ArchiveAccountRefused as exc:
+                    report.refused = str(exc)
             if record.attempts > before and record.status == Status.UPLOADED:
                 report.bytes_sent += record.size or 0
             if on_file:

@@ -62,10 +62,13 @@ def clean_job(*, zip_path: Path, member: str, schema: TableSchema, clean_path: P
     }
 
 
-def load_job(*, conninfo: str, schema: TableSchema, clean_path: Path, header: list[str], expected_records: int) -> dict:
+def load_job(*, conninfo: str, schema: TableSchema, clean_path: Path, header: list[str], expected_records: int,
+             tag: str) -> dict:
+    """Load one cleaned table into its staging copy, tagged `tag` (processors.ingest.load)."""
     started = time.time()
     loaded = table_load_result(
-        conninfo=conninfo, schema=schema, clean_path=clean_path, header=header, expected_records=expected_records
+        conninfo=conninfo, schema=schema, clean_path=clean_path, header=header, expected_records=expected_records,
+        tag=tag,
     )
     return {
         "table": schema.name, "records_loaded": loaded.records_loaded, "engine": loaded.engine,

@@ -8,43 +8,40 @@ redone when the same release is ingested again after a crash.
 
 from __future__ import annotations
 
-import csv
-import zipfile
-from contextlib import contextmanager
+import datetime as dt
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from multiprocessing import get_context
-from pathlib import Path
 
-import psycopg
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from calaccess_archive.models import RawDataFile, RawDataVersion, ReleaseCheck, Stage, StageRun, StageStatus
-from calaccess_archive.transitions import status_transition
-
+from calaccess_archive.models import RawDataVersion, ReleaseCheck, Stage
+from processors.errors import PipelineError, error_message
 from processors.ingest.download import export_download, zip_verify
 from processors.ingest.native import fallback_warnings
-from processors.errors import BadExport, PipelineError, error_message
 from processors.ingest.release_check import ReleaseInfo, release_head
-from calaccess_archive.raw_schemas import raw_table_schemas
-from processors.ingest.table_jobs import clean_job, load_job, member_name, peak_rss_mb, table_name
-from processors.pipeline.stages import stage_run
+from processors.ingest.table_jobs import peak_rss_mb
+from processors.pipeline.raw_tables import (
+    clean_jobs,
+    clean_record,
+    ingest_finish,
+    ingest_tables,
+    load_jobs,
+    load_record,
+    table_failed,
+    tables_failed_check,
+)
+from processors.pipeline.stages import stage_finished, stage_run
 
 # Any constant: the advisory lock key of the ingest.
 _INGEST_LOCK = 7_164_001
 
 # A progress sink: (stage, units done since the last call, total units or None).
 Progress = Callable[[str, int, int | None], None]
-
-_COUNT_FIELDS = (
-    "lines", "blank_lines", "records_in", "rejoined", "repaired", "quarantined", "duplicates",
-    "records_out", "value_fixes", "columns_expected", "columns_found", "columns_added",
-    "columns_missing", "source_size", "clean_size", "error_size", "clean_sha256",
-)
-
 
 @dataclass
 class IngestReport:
@@ -66,17 +63,21 @@ def _no_progress(stage: str, done: int, total: int | None) -> None:
     pass
 
 
-def release_check(*, source: str) -> tuple[ReleaseInfo, RawDataVersion | None, ReleaseCheck]:
+def release_check(*, source: str, release_datetime: dt.datetime | None = None,
+                  ) -> tuple[ReleaseInfo, RawDataVersion | None, ReleaseCheck]:
     """Ask the source about its release and record the answer.
 
-    Returns the release, the version already holding it (None when new) and the check.
+    The release is known by its Last-Modified, unless `release_datetime` says
+    when it was released (a backfilled copy of an old export). Returns the
+    source's answer, the version already holding that release (None when new)
+    and the check.
     """
     try:
         info = release_head(source=source, timeout=settings.CALACCESS_HTTP_TIMEOUT)
     except PipelineError as exc:
         ReleaseCheck.objects.create(source=source, outcome=ReleaseCheck.Outcome.FAILED, error=str(exc))
         raise
-    existing = RawDataVersion.objects.filter(release_datetime=info.last_modified).first()
+    existing = RawDataVersion.objects.filter(release_datetime=release_datetime or info.last_modified).first()
     check = ReleaseCheck.objects.create(
         source=source,
         status_code=info.status_code,
@@ -91,32 +92,53 @@ def release_check(*, source: str) -> tuple[ReleaseInfo, RawDataVersion | None, R
     return info, existing, check
 
 
-def release_ingest(*, source: str | None = None, force: bool = False, progress: Progress | None = None) -> IngestReport:
-    """Ingest the release at `source` (default: CALACCESS_EXPORT_URL) unless it is already loaded."""
-    source = source or settings.CALACCESS_EXPORT_URL
-    progress = progress or _no_progress
-    info, version, check = release_check(source=source)
-    if version is not None and version.status == RawDataVersion.Status.LOADED and not force:
-        return IngestReport(outcome="up_to_date", version=version)
-    if version is None:
-        # get_or_create: another ingest may have created it a moment ago.
-        version, _ = RawDataVersion.objects.get_or_create(
-            release_datetime=info.last_modified,
-            defaults={"source": source, "expected_size": info.content_length, "etag": info.etag},
-        )
+def release_open(*, source: str, info: ReleaseInfo, check: ReleaseCheck,
+                 release_datetime: dt.datetime | None = None) -> RawDataVersion:
+    """The release `check` found, created if new (another run may have created it a moment ago)."""
+    version, _ = RawDataVersion.objects.get_or_create(
+        release_datetime=release_datetime or info.last_modified,
+        defaults={"source": source, "expected_size": info.content_length, "etag": info.etag},
+    )
+    if check.version_id != version.pk:
         check.version = version
         check.save(update_fields=["version"])
+    return version
+
+
+def release_info(version: RawDataVersion) -> ReleaseInfo:
+    """What the source last said of `version` (its newest successful check): what a download must match."""
+    check = version.releasecheck_set.exclude(outcome=ReleaseCheck.Outcome.FAILED).order_by("-checked_at").first()
+    if check is None:
+        return ReleaseInfo(200, version.release_datetime, version.expected_size, version.etag)
+    return ReleaseInfo(check.status_code or 200, check.last_modified, check.content_length, check.etag)
+
+
+def release_ingest(*, source: str | None = None, force: bool = False, progress: Progress | None = None,
+                   release_datetime: dt.datetime | None = None) -> IngestReport:
+    """Ingest the release at `source` (default: CALACCESS_EXPORT_URL) unless it is already loaded."""
+    source = source or settings.CALACCESS_EXPORT_URL
+    info, version, check = release_check(source=source, release_datetime=release_datetime)
+    if version is not None and version.status == RawDataVersion.Status.LOADED and not force:
+        return IngestReport(outcome="up_to_date", version=version)
+    version = release_open(source=source, info=info, check=check, release_datetime=release_datetime)
+    return release_load(version=version, info=info, force=force, progress=progress)
+
+
+def release_load(*, version: RawDataVersion, info: ReleaseInfo | None = None, force: bool = False,
+                 progress: Progress | None = None) -> IngestReport:
+    """Download, clean and load `version` in this process (tables fanned out over CALACCESS_WORKERS
+    processes); a loaded release is left as it is unless `force`."""
+    if version.status == RawDataVersion.Status.LOADED and not force:
+        return IngestReport(outcome="up_to_date", version=version)
+    progress = progress or _no_progress
     report = IngestReport(outcome="ingested", version=version)
     with _ingest_lock(version):
-        _download(version, info, progress=progress, report=report)
-        schemas = _tables_of(version)
+        download_run(version, info or release_info(version), progress=progress, report=report)
+        schemas = ingest_tables(version)
         with _Workers() as workers:
             _clean(version, schemas, workers, force=force, progress=progress, report=report)
             _load(version, schemas, workers, force=force, progress=progress, report=report)
-        files = version.files.all()
-        status_transition(version, RawDataVersion.Status.LOADED,
-                          clean_size=sum(f.clean_size or 0 for f in files),
-                          error_size=sum(f.error_size or 0 for f in files))
+        ingest_finish(version)
     report.peak_rss_mb["main"] = peak_rss_mb()
     return report
 
@@ -137,13 +159,11 @@ def _ingest_lock(version: RawDataVersion):
             cursor.execute("SELECT pg_advisory_unlock(%s)", [_INGEST_LOCK])
 
 
-def _stage_finished(version: RawDataVersion, stage: str) -> bool:
-    return StageRun.objects.filter(version=version, stage=stage, status=StageStatus.FINISHED).exists()
-
-
-def _download(version, info: ReleaseInfo, *, progress: Progress, report: IngestReport) -> None:
+def download_run(version, info: ReleaseInfo, *, progress: Progress = _no_progress,
+                 report: IngestReport | None = None) -> None:
+    """The download step: fetch and verify the export, unless a verified copy is on disk."""
     # A verified download is kept even with --force: the state may already serve a newer file.
-    if _stage_finished(version, Stage.DOWNLOAD) and version.zip_path.exists():
+    if stage_finished(version, Stage.DOWNLOAD) and version.zip_path.exists():
         return
     started = timezone.now()
     with stage_run(version, Stage.DOWNLOAD):
@@ -161,7 +181,8 @@ def _download(version, info: ReleaseInfo, *, progress: Progress, report: IngestR
         zip_verify(version.zip_path)
         version.download_size, version.download_sha256 = result.size, result.sha256
         version.save(update_fields=["download_size", "download_sha256", "updated_at"])
-    report.stage_seconds["download"] = (timezone.now() - started).total_seconds()
+    if report is not None:
+        report.stage_seconds["download"] = (timezone.now() - started).total_seconds()
 
 
 def _increments(report: Callable[[int, int | None], None]) -> Callable[[int, int | None], None]:
@@ -173,27 +194,6 @@ def _increments(report: Callable[[int, int | None], None]) -> Callable[[int, int
         last[0] = done
 
     return on_progress
-
-
-def _tables_of(version: RawDataVersion) -> dict:
-    """The schemas of the tables to ingest, largest member first; fails on a missing table."""
-    schemas = raw_table_schemas()
-    try:
-        with zipfile.ZipFile(version.zip_path) as archive:
-            sizes = {table_name(i.filename): i.file_size for i in archive.infolist()}
-    except zipfile.BadZipFile as exc:
-        raise BadExport(f"{version.zip_path.name}: not a zip file ({exc})") from exc
-    sizes.pop(None, None)
-    missing = sorted(set(schemas) - set(sizes))
-    if missing:
-        raise BadExport(f"{version.zip_path.name}: {len(missing)} table(s) missing: {', '.join(missing)}")
-    unknown = sorted(set(sizes) - set(schemas))
-    if unknown:
-        # Recorded as drift; their members stay in the archived zip.
-        version.schema_drift = {**version.schema_drift, "new_tables": unknown}
-        version.save(update_fields=["schema_drift", "updated_at"])
-    ordered = sorted(schemas, key=lambda t: -sizes[t])
-    return {t: (schemas[t], sizes[t]) for t in ordered}
 
 
 class _Workers:
@@ -232,101 +232,37 @@ def _run_jobs(version, stage: str, jobs: dict, on_result, progress: Progress, wo
                 on_result(table, future.result())
             except Exception as exc:  # one table's failure must not stop the others
                 failures[table] = error_message(exc)
-                status_transition(RawDataFile.objects.get(version=version, table=table), RawDataFile.Status.FAILED,
-                                  error=failures[table])
+                table_failed(version, table, failures[table])
             progress(stage, weight, total)
     return failures
 
 
-def _fail_on(stage: str, failures: dict) -> None:
-    if failures:
-        shown = "; ".join(f"{t}: {m}" for t, m in sorted(failures.items())[:3])
-        raise PipelineError(f"{stage} failed for {len(failures)} table(s): {shown}")
-
-
 def _clean(version, schemas: dict, workers: _Workers, *, force: bool, progress: Progress, report: IngestReport) -> None:
     started = timezone.now()
-    files = {}
-    for table in schemas:
-        files[table], _ = RawDataFile.objects.get_or_create(version=version, table=table)
-    todo = {
-        table: (
-            clean_job,
-            dict(zip_path=version.zip_path, member=member_name(table), schema=schema,
-                 clean_path=files[table].clean_path, errors_path=files[table].errors_path),
-            size,
-        )
-        for table, (schema, size) in schemas.items()
-        if force or files[table].status == RawDataFile.Status.PENDING
-        or files[table].status == RawDataFile.Status.FAILED or not files[table].clean_path.exists()
-    }
-    worker_peak = [0.0]
+    todo = clean_jobs(version, schemas, force=force)
 
     def record(table: str, result: dict) -> None:
-        file = files[table]
-        for name in _COUNT_FIELDS:
-            setattr(file, name, result[name])
-        file.clean_started_at = timezone.now() - timezone.timedelta(seconds=result["seconds"])
-        file.clean_finished_at = timezone.now()
-        file.records_loaded = None
-        file.clean_engine, file.load_engine = result["engine"], ""
+        clean_record(version, table, result)
         if result["native_missing"]:
             report.python_cleaned[table] = result["native_missing"]
-        status_transition(file, RawDataFile.Status.CLEANED, error="")
-        worker_peak[0] = max(worker_peak[0], result["peak_rss_mb"])
-        if result["columns_added"] or result["columns_missing"]:
-            drift = dict(version.schema_drift)
-            drift[table] = {"added": result["columns_added"], "missing": result["columns_missing"]}
-            version.schema_drift = drift
-            version.save(update_fields=["schema_drift", "updated_at"])
+        report.peak_rss_mb["clean_worker"] = max(report.peak_rss_mb.get("clean_worker", 0.0), result["peak_rss_mb"])
 
     with stage_run(version, Stage.CLEAN):
-        failures = _run_jobs(version, "clean", todo, record, progress, workers)
-        _fail_on("clean", failures)
+        tables_failed_check("clean", _run_jobs(version, "clean", todo, record, progress, workers))
+    version.refresh_from_db(fields=["schema_drift"])
     report.stage_seconds["clean"] = (timezone.now() - started).total_seconds()
-    report.peak_rss_mb["clean_worker"] = worker_peak[0]
-
-
-def _conninfo() -> str:
-    params = connection.get_connection_params()
-    keep = {k: v for k, v in params.items() if k in ("host", "port", "user", "password", "dbname") and v}
-    return psycopg.conninfo.make_conninfo(**keep)
 
 
 def _load(version, schemas: dict, workers: _Workers, *, force: bool, progress: Progress, report: IngestReport) -> None:
     started = timezone.now()
-    files = {f.table: f for f in version.files.all()}
-    conninfo = _conninfo()
-    todo = {
-        table: (
-            load_job,
-            dict(conninfo=conninfo, schema=schema, clean_path=files[table].clean_path,
-                 header=_header_of(files[table].clean_path), expected_records=files[table].records_out),
-            files[table].clean_size or 1,
-        )
-        for table, (schema, _) in schemas.items()
-        if force or files[table].status != RawDataFile.Status.LOADED
-    }
-    worker_peak = [0.0]
+    todo = load_jobs(version, schemas, force=force)
 
     def record(table: str, result: dict) -> None:
-        file = files[table]
-        file.records_loaded = result["records_loaded"]
-        file.load_started_at = timezone.now() - timezone.timedelta(seconds=result["seconds"])
-        file.load_finished_at = timezone.now()
-        file.load_engine = result["engine"]
+        load_record(version, table, result)
         if result["native_missing"]:
             report.python_loaded[table] = result["native_missing"]
-        status_transition(file, RawDataFile.Status.LOADED, error="")
-        worker_peak[0] = max(worker_peak[0], result["peak_rss_mb"])
+        report.peak_rss_mb["load_worker"] = max(report.peak_rss_mb.get("load_worker", 0.0), result["peak_rss_mb"])
 
     with stage_run(version, Stage.LOAD):
-        failures = _run_jobs(version, "load", todo, record, progress, workers)
-        _fail_on("load", failures)
+        tables_failed_check("load", _run_jobs(version, "load", todo, record, progress, workers))
     report.stage_seconds["load"] = (timezone.now() - started).total_seconds()
-    report.peak_rss_mb["load_worker"] = worker_peak[0]
-
-
-def _header_of(clean_path: Path) -> list[str]:
-    with open(clean_path, newline="", encoding="utf-8") as f:
-        return next(csv.reader(f))

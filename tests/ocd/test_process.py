@@ -8,7 +8,7 @@ from django.db import connection
 
 from ocd import models as ocd_models
 from processors.ocd.ids import ocd_id, ocd_uuid
-from processors.pipeline.process import ocd_tables_build
+from processors.pipeline.ocd_tables import ocd_tables_build
 
 from .conftest import RELEASE
 

@@ -79,3 +79,25 @@ def test_nothing_to_publish_before_processing(raw_release):
         processed_publish(version=raw_release)
     with pytest.raises(CommandError, match="no finished processing"):
         _run("publish", "--processed")
+
+
+def test_process_publish_refused_exits_3_after_printing_then_publish_processed_finishes(raw_release, archive_org):
+    archive_org.faults.spam = True
+    out = io.StringIO()
+    with pytest.raises(CommandError) as raised:
+        call_command("process", "--json", stdout=out, stderr=io.StringIO())
+    assert raised.value.returncode == 3
+    result = json.loads(out.getvalue())  # processed, and the whole document printed
+    assert result["zips"] and result["publish"]["complete"] is False and "spam" in result["publish"]["refused"]
+    files = result["publish"]["files"]
+    assert result["publish"]["counts"]["failed"] == 1 and result["publish"]["counts"]["pending"] == files - 1
+    assert len(archive_org.put_headers) == 1
+    message = str(raised.value)
+    assert "refused the account" in message and f"{files - 1} not sent" in message
+    assert f"run `publish {raw_release.slug} --processed` again once that is cleared" in message
+    with pytest.raises(CommandError) as raised:
+        _run("publish", raw_release.slug, "--processed", "--verify-only")
+    assert raised.value.returncode == 3 and f"{files} file(s) not archived (of {files})" in str(raised.value)
+    archive_org.faults.spam = False
+    assert json.loads(_run("publish", raw_release.slug, "--processed", "--json"))["complete"]
+    assert len(archive_org.put_headers) == 1 + files and set(archive_org.stored.values()) == {1}

@@ -16,6 +16,7 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -41,6 +42,7 @@ class Faults:
     corrupt_md5: int = 0  # store fine, but the file list shows a wrong md5
     ingest_delay: float = 0.0  # a stored file shows in /metadata only after this long
     metadata_write_fails: bool = False  # POST /metadata answers success: false
+    foreign_items: set[str] = field(default_factory=set)  # items of another account: PUTs answer 403 AccessDenied
 
 
 @dataclass
@@ -123,6 +125,28 @@ class ArchiveOrgStandIn:
     def put_count(self, name: str) -> int:
         return sum(1 for m, h, p in self.requests if m == "PUT" and unquote(p).lstrip("/") == name)
 
+    def item_add(self, identifier: str, files: dict[str, bytes | Path], *, metadata: dict | None = None,
+                 mtime: int | None = None) -> StoredItem:
+        """An item that is already there (an earlier archiver's): `files` {name: bytes or a file to copy},
+        visible at once, each with `mtime` (default now) as its upload time and Last-Modified."""
+        with self.lock:
+            item = self.items.setdefault(identifier, StoredItem(metadata={"identifier": identifier, **(metadata or {})}))
+            for name, content in files.items():
+                path = self._dir / f"{time.time_ns()}-seeded"
+                if isinstance(content, bytes):
+                    path.write_bytes(content)
+                else:
+                    shutil.copyfile(content, path)
+                data = path.read_bytes()
+                item.files[name] = StoredFile(name, hashlib.md5(data).hexdigest(), len(data), path, 0.0,
+                                              mtime=int(time.time()) if mtime is None else mtime)
+        return item
+
+    def downloads(self, identifier: str, name: str, method: str = "GET") -> int:
+        """Requests for `GET (or HEAD) /download/<identifier>/<name>` so far."""
+        path = f"/download/{identifier}/{name}"
+        return sum(1 for m, h, p in self.requests if m == method and unquote(p) == path)
+
 
 def _handler_for(standin: ArchiveOrgStandIn):
     class Handler(_Handler):
@@ -184,6 +208,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _authorized(self) -> bool:
         return self.headers.get("Authorization") == f"LOW {self.standin.access}:{self.standin.secret}"
 
+    def _keys_refused(self) -> None:
+        """The 403 S3 answers for keys it refuses: none sent, an unknown access key, a wrong secret."""
+        header = self.headers.get("Authorization") or ""
+        access = header.removeprefix("LOW ").partition(":")[0] if header.startswith("LOW ") else ""
+        if not access:
+            return self._s3_error(403, "AccessDenied", "Anonymous access is not allowed: send your S3 keys")
+        if access != self.standin.access:
+            return self._s3_error(403, "InvalidAccessKeyId",
+                                  "The AWS Access Key Id you provided does not exist in our records.")
+        return self._s3_error(403, "SignatureDoesNotMatch", "The request signature we calculated does not match "
+                                                            "the signature you provided. Check your key.")
+
     def _id_and_name(self) -> tuple[str, str]:
         identifier, _, name = unquote(self.url_path).lstrip("/").partition("/")
         return identifier, name
@@ -203,7 +239,10 @@ class _Handler(BaseHTTPRequestHandler):
         with s.lock:
             s.put_headers.append({k.lower(): v for k, v in self.headers.items()})
         if not self._authorized():
-            return self._s3_error(403, "AccessDenied", "Authorization header missing or wrong")
+            return self._keys_refused()
+        if identifier in s.faults.foreign_items:
+            return self._s3_error(403, "AccessDenied", "Access Denied - You lack sufficient privileges to write "
+                                                       "to this item.")
         if s.faults.spam:
             return self._s3_error(503, "SlowDown", "Your upload of this item appears to be spam.")
         if s.faults.over_limit > 0 or s.take("slowdown"):
@@ -281,7 +320,7 @@ class _Handler(BaseHTTPRequestHandler):
     def _s3_delete(self) -> None:
         identifier, name = self._id_and_name()
         if not self._authorized():
-            return self._s3_error(403, "AccessDenied", "Authorization header missing or wrong")
+            return self._keys_refused()
         with self.standin.lock:
             item = self.standin.items.get(identifier)
             removed = item.files.pop(name, None) if item else None
@@ -302,17 +341,26 @@ class _Handler(BaseHTTPRequestHandler):
             return self._download(*unquote(self.url_path[len("/download/"):]).partition("/")[::2])
         self._send(404, {"error": "not found"})
 
+    def _www_head(self) -> None:
+        """HEAD of a download (what an export check asks: Last-Modified, Content-Length)."""
+        if self.url_path.startswith("/download/"):
+            return self._download(*unquote(self.url_path[len("/download/"):]).partition("/")[::2])
+        self._send(404, {"error": "not found"})
+
     def _download(self, identifier: str, name: str) -> None:
+        """A file of an item, as archive.org serves it: Last-Modified is its upload time (mtime)."""
         stored = {f.name: f for f in self.standin.visible_files(identifier)}.get(name)
         if stored is None or stored.path is None:
             return self._send(404, "not found", "text/plain")
         self.send_response(200)
         self.send_header("Content-Length", str(stored.size))
         self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Last-Modified", formatdate(stored.mtime, usegmt=True))
         self.send_header("Connection", "close")
         self.end_headers()
-        with stored.path.open("rb") as f:
-            shutil.copyfileobj(f, self.wfile, CHUNK)
+        if self.command != "HEAD":
+            with stored.path.open("rb") as f:
+                shutil.copyfileobj(f, self.wfile, CHUNK)
         self.close_connection = True
 
     def _www_post(self) -> None:

@@ -8,7 +8,8 @@ from django.core.files.base import ContentFile
 
 from calaccess_archive.storage import ArchiveOrgStorage, archive_storage
 from calaccess_archive.storage.ia_client import (
-    ArchiveNotConfigured, ArchivePermanentError, ArchiveSpamFlagged, ArchiveTransientError,
+    ArchiveAccountRefused, ArchiveKeysRefused, ArchiveNotConfigured, ArchiveOverLimit, ArchivePermanentError,
+    ArchiveSpamFlagged, ArchiveTransientError,
 )
 from tests.network_guard import NonLoopbackConnection
 
@@ -91,6 +92,39 @@ def test_4xx_stops_at_once_with_the_server_message(settings, archive_org):
     with pytest.raises(ArchivePermanentError, match="403"):
         save()
     assert archive_org.put_count(NAME) == 1
+
+
+def test_spam_flag_refuses_the_account(archive_org):
+    archive_org.faults.spam = True
+    with pytest.raises(ArchiveAccountRefused, match="spam") as refused:
+        save()
+    assert isinstance(refused.value, ArchiveSpamFlagged) and refused.value.attempts == 1
+
+
+@pytest.mark.parametrize("key, value, code", [("IA_SECRET_KEY", "wrong", "SignatureDoesNotMatch"),
+                                              ("IA_ACCESS_KEY", "someone-else", "InvalidAccessKeyId")])
+def test_refused_keys_refuse_the_account(settings, archive_org, key, value, code):
+    setattr(settings, key, value)
+    with pytest.raises(ArchiveKeysRefused, match=f"403 {code}: .*IA_ACCESS_KEY and IA_SECRET_KEY") as refused:
+        save()
+    assert isinstance(refused.value, ArchiveAccountRefused) and refused.value.attempts == 1
+    assert archive_org.put_count(NAME) == 1
+
+
+def test_a_foreign_item_refuses_the_file_not_the_account(archive_org):
+    archive_org.faults.foreign_items = {"ccdc-test-item"}
+    with pytest.raises(ArchivePermanentError, match="403 Access Denied - You lack sufficient privileges") as refused:
+        save()
+    assert not isinstance(refused.value, ArchiveAccountRefused)
+    assert archive_org.put_count(NAME) == 1
+
+
+def test_over_limit_that_does_not_clear_refuses_the_account(archive_org):
+    archive_org.faults.over_limit = 1000
+    with pytest.raises(ArchiveOverLimit, match="stayed over its limit .*4 of 4 check_limit") as refused:
+        save()
+    assert isinstance(refused.value, ArchiveAccountRefused) and refused.value.attempts == 1
+    assert archive_org.put_count(NAME) == 1  # no PUT while over the limit
 
 
 def test_bad_digest_is_a_clear_failure(archive_org):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from calaccess_archive.management.archive_output import progress_callbacks, report_write
+from calaccess_archive.management.archive_output import progress_callbacks, report_require_complete, report_write
 from calaccess_archive.management.base import ArchiveCommand
 from calaccess_archive.storage import archive_storage
 from processors.archive.spreadsheet import SpreadsheetError, spreadsheet_read, spreadsheet_upload
@@ -39,9 +39,7 @@ class Command(ArchiveCommand):
                     self.stderr.write(problem)
             raise CommandError(str(exc).split(":")[0]) from exc
         report_write(self, report, as_json=json, extra={"spreadsheet": str(spreadsheet)})
-        if not report.complete:
-            raise CommandError(f"{sum(r.status != 'verified' for r in report.files)} file(s) not archived; "
-                               "run the same command again to retry only those")
+        report_require_complete(report, rerun=f"iaupload --spreadsheet {spreadsheet}")  # re-run: only what is left
 
     def _plan_write(self, plan, *, as_json: bool) -> None:
         if as_json:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from calaccess_archive.management.archive_output import progress_callbacks, report_write
+from calaccess_archive.management.archive_output import progress_callbacks, report_require_complete, report_write
 from calaccess_archive.management.base import ArchiveCommand
 from calaccess_archive.selectors import release_lookup
 from processors.archive.publish import processed_publish, publish_total_bytes, release_publish
@@ -26,5 +26,4 @@ class Command(ArchiveCommand):
         with progress_callbacks(total_bytes=total, enabled=not json and self.is_terminal()) as callbacks:
             report = publish(version=version, verify_only=verify_only, wait=wait, **callbacks)
         report_write(self, report, as_json=json, extra={"release": version.slug})
-        if not report.complete and not json:
-            self.stderr.write("not every file is verified yet: run publish again to finish")
+        report_require_complete(report, rerun=f"publish {version.slug}" + (" --processed" if processed else ""))

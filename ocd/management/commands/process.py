@@ -3,6 +3,7 @@ loaded release, then put them into the release's processed item in archive stora
 
 from django.core.management.base import CommandError
 
+from calaccess_archive.management.archive_output import report_require_complete
 from calaccess_archive.management.base import EXPECTED_ERRORS, ArchiveCommand
 from calaccess_archive.models import RawDataVersion
 from calaccess_archive.selectors import release_lookup
@@ -24,17 +25,19 @@ class Command(ArchiveCommand):
     def handle(self, *args, release=None, no_publish=False, wait=None, json=False, **options):
         version = release_lookup(release, status=RawDataVersion.Status.LOADED)
         result = ocd_process(version=version)
+        report = None
         if not no_publish:
             try:
                 report = processed_publish(version=version, wait=wait)
             except EXPECTED_ERRORS as exc:
                 raise CommandError(f"processed {version.slug}, but publishing failed (run publish --processed "
                                    f"{version.slug} to finish): {one_line(exc)}") from exc
-            result["publish"] = {"complete": report.complete, "counts": report.counts(),
-                                 "bytes_sent": report.bytes_sent, "files": len(report.files)}
+            result["publish"] = {"complete": report.complete, "refused": report.refused or None,
+                                 "counts": report.counts(), "bytes_sent": report.bytes_sent,
+                                 "files": len(report.files)}
         if json:
             self.json_write(result)
-            return
+            return self._publish_finish(report, version)
         for table, records in result["tables"].items():
             self.stdout.write(f"{table}: {records}")
         for table, reasons in result["skipped"].items():
@@ -44,5 +47,10 @@ class Command(ArchiveCommand):
         if "publish" in result:
             counts = ", ".join(f"{n} {s}" for s, n in result["publish"]["counts"].items() if n)
             self.stdout.write(f"archived: {counts}")
-            if not result["publish"]["complete"]:
-                self.stderr.write(f"not every file is verified yet: run publish --processed {version.slug}")
+        self._publish_finish(report, version)
+
+    @staticmethod
+    def _publish_finish(report, version) -> None:
+        """Processed, but not every file archived: exit EXIT_INCOMPLETE, saying what to run."""
+        if report is not None:
+            report_require_complete(report, rerun=f"publish {version.slug} --processed")

@@ -1,0 +1,208 @@
+"""The nightly workflow as Celery tasks: thin callers of processors.pipeline, ids (not payloads) in messages.
+
+nightly_check_task (beat) -> download -> clean (one task per table) -> load (one per table)
+-> process -> package -> upload (one per file) -> verify -> publish
+
+Every task takes the release's id and the run's lease holder. It first checks
+that its run still holds the pipeline lease (a message redelivered after a
+takeover does nothing) and renews the lease while it works.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import chain, chord, shared_task
+
+from processors.errors import PipelineError, TransientFetchError
+
+logger = logging.getLogger("calaccess_archive.pipeline")
+
+
+class LeaseLost(PipelineError):
+    """This run no longer holds the pipeline lease: another run took the release over."""
+
+
+def _release(version_id: int, holder: str):
+    """The release this run's task works on, once the lease is renewed (every task renews it as it starts,
+    so a run of short tasks keeps it as well as one long task does)."""
+    from calaccess_archive.models import RawDataVersion
+    from processors.pipeline.lease import lease_renew
+
+    if not lease_renew(holder=holder):
+        raise LeaseLost(f"{holder} no longer holds the pipeline lease; its messages are void")
+    return RawDataVersion.objects.get(pk=version_id)
+
+
+def _run_failed(self, exc, task_id, args, kwargs, einfo) -> None:
+    """A step failed for good: the run gives the lease up and says so (the step recorded its own error)."""
+    from processors.pipeline.lease import lease_release
+    from processors.pipeline.nightly import run_failed
+
+    version_id, holder = (list(args) + [kwargs.get("version_id"), kwargs.get("holder")])[:2]
+    if isinstance(exc, LeaseLost) or holder is None:
+        return
+    run_failed(version_id=version_id, error=exc)
+    lease_release(holder=holder)
+
+
+STEP = dict(bind=True, acks_late=True, on_failure=_run_failed)
+
+
+def _fan_out(task, header: list, body):
+    """Replace `task` by a chord of `header` then `body` (the body alone when there is nothing to fan out)."""
+    return task.replace(chord(header, body) if header else body)
+
+
+def workflow(version_id: int, holder: str):
+    """The chain of one release's steps (the fan-outs replace their dispatching task with a chord)."""
+    return chain(
+        download_task.si(version_id, holder),
+        clean_task.si(version_id, holder),
+        load_task.si(version_id, holder),
+        process_task.si(version_id, holder),
+        package_task.si(version_id, holder),
+        upload_task.si(version_id, holder),
+        verify_task.si(version_id, holder),
+        publish_task.si(version_id, holder),
+    )
+
+
+@shared_task(acks_late=True)
+def nightly_check_task(source: str | None = None) -> dict:
+    """Beat's tick: look at the export URL; start (or resume) the workflow of a release not yet published."""
+    from processors.pipeline.nightly import nightly_begin
+
+    started = nightly_begin(source=source, retry_failed=False)
+    if started.get("holder"):
+        workflow(started["version_id"], started["holder"]).apply_async()
+    return started
+
+
+@shared_task(**STEP, autoretry_for=(TransientFetchError,), retry_backoff=30, retry_backoff_max=600, max_retries=5)
+def download_task(self, version_id: int, holder: str) -> None:
+    from processors.pipeline.ingest import download_run, release_info
+    from processors.pipeline.lease import lease_renewed
+
+    version = _release(version_id, holder)
+    with lease_renewed(holder=holder):
+        download_run(version, release_info(version))
+
+
+@shared_task(**STEP)
+def clean_task(self, version_id: int, holder: str):
+    from processors.pipeline.celery_steps import table_step_begin
+
+    tables = table_step_begin(version=_release(version_id, holder), stage="clean")
+    header = [clean_table_task.si(version_id, holder, table) for table in tables]
+    return _fan_out(self, header, clean_done_task.si(version_id, holder))
+
+
+@shared_task(**STEP)
+def clean_table_task(self, version_id: int, holder: str, table: str) -> str:
+    from processors.pipeline.celery_steps import table_run
+    from processors.pipeline.lease import lease_renewed
+
+    version = _release(version_id, holder)
+    with lease_renewed(holder=holder):
+        return table_run(version=version, stage="clean", table=table)
+
+
+@shared_task(**STEP)
+def clean_done_task(self, version_id: int, holder: str) -> None:
+    from processors.pipeline.celery_steps import table_step_end
+
+    table_step_end(version=_release(version_id, holder), stage="clean")
+
+
+@shared_task(**STEP)
+def load_task(self, version_id: int, holder: str):
+    from processors.pipeline.celery_steps import table_step_begin
+
+    tables = table_step_begin(version=_release(version_id, holder), stage="load")
+    header = [load_table_task.si(version_id, holder, table) for table in tables]
+    return _fan_out(self, header, load_done_task.si(version_id, holder))
+
+
+@shared_task(**STEP)
+def load_table_task(self, version_id: int, holder: str, table: str) -> str:
+    from processors.pipeline.celery_steps import table_run
+    from processors.pipeline.lease import lease_renewed
+
+    version = _release(version_id, holder)
+    with lease_renewed(holder=holder):
+        return table_run(version=version, stage="load", table=table)
+
+
+@shared_task(**STEP)
+def load_done_task(self, version_id: int, holder: str) -> None:
+    from processors.pipeline.celery_steps import table_step_end
+
+    table_step_end(version=_release(version_id, holder), stage="load")
+
+
+@shared_task(**STEP)
+def process_task(self, version_id: int, holder: str) -> None:
+    from processors.pipeline.lease import lease_renewed
+    from processors.pipeline.nightly import process_step
+
+    version = _release(version_id, holder)
+    with lease_renewed(holder=holder):
+        process_step(version=version)
+
+
+@shared_task(**STEP)
+def package_task(self, version_id: int, holder: str) -> None:
+    from processors.pipeline.lease import lease_renewed
+    from processors.pipeline.nightly import package_step
+
+    version = _release(version_id, holder)
+    with lease_renewed(holder=holder):
+        package_step(version=version)
+
+
+@shared_task(**STEP)
+def upload_task(self, version_id: int, holder: str):
+    from processors.pipeline.celery_steps import upload_step_begin
+
+    records = upload_step_begin(version=_release(version_id, holder))
+    header = [upload_file_task.si(version_id, holder, record_id) for record_id in records]
+    return _fan_out(self, header, upload_done_task.si(version_id, holder))
+
+
+@shared_task(**STEP)
+def upload_file_task(self, version_id: int, holder: str, record_id: int) -> str:
+    from processors.pipeline.celery_steps import upload_file_run
+    from processors.pipeline.lease import lease_renewed
+
+    _release(version_id, holder)
+    with lease_renewed(holder=holder):
+        return upload_file_run(record_id=record_id)
+
+
+@shared_task(**STEP)
+def upload_done_task(self, version_id: int, holder: str) -> None:
+    from processors.pipeline.celery_steps import upload_step_end
+
+    upload_step_end(version=_release(version_id, holder))
+
+
+@shared_task(**STEP)
+def verify_task(self, version_id: int, holder: str) -> None:
+    from processors.pipeline.lease import lease_renewed
+    from processors.pipeline.nightly import verify_step
+
+    version = _release(version_id, holder)
+    with lease_renewed(holder=holder):
+        verify_step(version=version)
+
+
+@shared_task(**STEP)
+def publish_task(self, version_id: int, holder: str) -> None:
+    from processors.pipeline.lease import lease_release
+    from processors.pipeline.nightly import publish_step, run_succeeded
+
+    version = _release(version_id, holder)
+    publish_step(version=version)
+    run_succeeded(version=version)
+    lease_release(holder=holder)

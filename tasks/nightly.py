@@ -1,7 +1,7 @@
 """The nightly workflow as Celery tasks: thin callers of processors.pipeline, ids (not payloads) in messages.
 
-nightly_check_task (beat) -> download -> clean (one task per table) -> load (one per table)
--> process -> package -> upload (one per file) -> verify -> publish
+nightly_check_task (beat) -> download -> clean (a table_task per table) -> load (a table_task per table)
+-> process -> package -> upload (an upload_file_task per file) -> verify -> publish
 
 Every task takes the release's id and the run's lease holder. It first checks
 that its run still holds the pipeline lease (a message redelivered after a
@@ -58,12 +58,12 @@ def workflow(version_id: int, holder: str):
     """The chain of one release's steps (the fan-outs replace their dispatching task with a chord)."""
     return chain(
         download_task.si(version_id, holder),
-        clean_task.si(version_id, holder),
-        load_task.si(version_id, holder),
-        process_task.si(version_id, holder),
-        package_task.si(version_id, holder),
+        tables_task.si(version_id, holder, "clean"),
+        tables_task.si(version_id, holder, "load"),
+        step_task.si(version_id, holder, "process"),
+        step_task.si(version_id, holder, "package"),
         upload_task.si(version_id, holder),
-        verify_task.si(version_id, holder),
+        step_task.si(version_id, holder, "verify"),
         publish_task.si(version_id, holder),
     )
 
@@ -90,75 +90,41 @@ def download_task(self, version_id: int, holder: str) -> None:
 
 
 @shared_task(**STEP)
-def clean_task(self, version_id: int, holder: str):
+def tables_task(self, version_id: int, holder: str, stage: str):
+    """The clean or load step: one table_task per table still to do, then tables_done_task."""
     from processors.pipeline.celery_steps import table_step_begin
 
-    tables = table_step_begin(version=_release(version_id, holder), stage="clean")
-    header = [clean_table_task.si(version_id, holder, table) for table in tables]
-    return _fan_out(self, header, clean_done_task.si(version_id, holder))
+    tables = table_step_begin(version=_release(version_id, holder), stage=stage)
+    header = [table_task.si(version_id, holder, stage, table) for table in tables]
+    return _fan_out(self, header, tables_done_task.si(version_id, holder, stage))
 
 
 @shared_task(**STEP)
-def clean_table_task(self, version_id: int, holder: str, table: str) -> str:
+def table_task(self, version_id: int, holder: str, stage: str, table: str) -> str:
     from processors.pipeline.celery_steps import table_run
     from processors.pipeline.lease import lease_renewed
 
     version = _release(version_id, holder)
     with lease_renewed(holder=holder):
-        return table_run(version=version, stage="clean", table=table)
+        return table_run(version=version, stage=stage, table=table)
 
 
 @shared_task(**STEP)
-def clean_done_task(self, version_id: int, holder: str) -> None:
+def tables_done_task(self, version_id: int, holder: str, stage: str) -> None:
     from processors.pipeline.celery_steps import table_step_end
 
-    table_step_end(version=_release(version_id, holder), stage="clean")
+    table_step_end(version=_release(version_id, holder), stage=stage)
 
 
 @shared_task(**STEP)
-def load_task(self, version_id: int, holder: str):
-    from processors.pipeline.celery_steps import table_step_begin
-
-    tables = table_step_begin(version=_release(version_id, holder), stage="load")
-    header = [load_table_task.si(version_id, holder, table) for table in tables]
-    return _fan_out(self, header, load_done_task.si(version_id, holder))
-
-
-@shared_task(**STEP)
-def load_table_task(self, version_id: int, holder: str, table: str) -> str:
-    from processors.pipeline.celery_steps import table_run
+def step_task(self, version_id: int, holder: str, step: str) -> None:
+    """One whole step in one task: process, package or verify."""
     from processors.pipeline.lease import lease_renewed
+    from processors.pipeline.nightly import WHOLE_STEPS
 
     version = _release(version_id, holder)
     with lease_renewed(holder=holder):
-        return table_run(version=version, stage="load", table=table)
-
-
-@shared_task(**STEP)
-def load_done_task(self, version_id: int, holder: str) -> None:
-    from processors.pipeline.celery_steps import table_step_end
-
-    table_step_end(version=_release(version_id, holder), stage="load")
-
-
-@shared_task(**STEP)
-def process_task(self, version_id: int, holder: str) -> None:
-    from processors.pipeline.lease import lease_renewed
-    from processors.pipeline.nightly import process_step
-
-    version = _release(version_id, holder)
-    with lease_renewed(holder=holder):
-        process_step(version=version)
-
-
-@shared_task(**STEP)
-def package_task(self, version_id: int, holder: str) -> None:
-    from processors.pipeline.lease import lease_renewed
-    from processors.pipeline.nightly import package_step
-
-    version = _release(version_id, holder)
-    with lease_renewed(holder=holder):
-        package_step(version=version)
+        WHOLE_STEPS[step](version=version)
 
 
 @shared_task(**STEP)
@@ -185,16 +151,6 @@ def upload_done_task(self, version_id: int, holder: str) -> None:
     from processors.pipeline.celery_steps import upload_step_end
 
     upload_step_end(version=_release(version_id, holder))
-
-
-@shared_task(**STEP)
-def verify_task(self, version_id: int, holder: str) -> None:
-    from processors.pipeline.lease import lease_renewed
-    from processors.pipeline.nightly import verify_step
-
-    version = _release(version_id, holder)
-    with lease_renewed(holder=holder):
-        verify_step(version=version)
 
 
 @shared_task(**STEP)

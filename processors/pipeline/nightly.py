@@ -70,9 +70,15 @@ def nightly_start(*, source: str | None = None, release_datetime: dt.datetime | 
     return release_open(source=source, info=info, check=check, release_datetime=release_datetime)
 
 
+# Steps whose failure waits for a person: the data could not be made into files. A failed upload, verify or
+# publish is archive.org's doing (down, slow to ingest, refusing for a while) and the next tick tries again.
+_STOPPING_STEPS = (Stage.DOWNLOAD, Stage.CLEAN, Stage.LOAD, Stage.PROCESS, Stage.PACKAGE)
+
+
 def release_failed(version: RawDataVersion) -> bool:
-    """Whether a step of `version` failed (and no run has tried it again since)."""
-    return version.status == RawDataVersion.Status.FAILED or version.stages.filter(status="failed").exists()
+    """Whether a step of `version` failed in a way the next tick should not simply retry."""
+    return (version.status == RawDataVersion.Status.FAILED
+            or version.stages.filter(status="failed", stage__in=_STOPPING_STEPS).exists())
 
 
 def nightly_begin(*, source: str | None = None, retry_failed: bool = False) -> dict:
@@ -244,6 +250,10 @@ def publish_step(*, version: RawDataVersion, storage=None) -> None:
             version.published_at = timezone.now()
             version.save(update_fields=["published_at", "updated_at"])
     logger.info("event=release_published release=%s files=%d", version.slug, len(records))
+
+
+# The steps that run whole in one task of the Celery workflow (the others fan out: celery_steps).
+WHOLE_STEPS = {"process": process_step, "package": package_step, "verify": verify_step}
 
 
 def release_run(*, version: RawDataVersion, progress: Progress | None = None, storage=None,

@@ -13,7 +13,7 @@ import pytest
 from calaccess_archive.models import ArchivedFile, RawDataVersion, ReleaseCheck
 from processors.errors import PipelineError
 from processors.pipeline.lease import lease_acquire, lease_release
-from processors.pipeline.nightly import NotPublished, nightly_run, upload_step
+from processors.pipeline.nightly import NotPublished, nightly_begin, nightly_run
 from tests.ingest_helpers import ROOT, rewrite_zip, sample_zip, subprocess_env
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -99,6 +99,24 @@ def test_an_account_refusal_stops_the_upload_step_at_the_first_put(export, tmp_p
     assert len(archive_org.put_headers) == 1
     version = RawDataVersion.objects.get()
     assert version.stages.get(stage="upload").status == "failed" and version.published_at is None
+    # Not a failure that waits for a person: beat's next tick takes the release up again...
+    started = nightly_begin(source=str(source), retry_failed=False)
+    assert started["outcome"] == "started" and started["release"] == version.slug
+    lease_release(holder=started["holder"])
+    # ... and once the refusal clears, the run sends the rest and publishes.
     archive_org.faults.spam = False
-    upload_step(version=version)  # the next run's upload sends the rest
-    assert not version.archived_files.filter(status__in=["pending", "failed"]).exists()
+    assert nightly_run(source=str(source)).outcome == "published"
+    assert set(version.archived_files.values_list("status", flat=True)) == {"verified"}
+    assert sum(archive_org.stored.values()) == version.archived_files.count()  # each file stored once
+
+
+def test_a_release_whose_data_failed_waits_for_a_person(export, tmp_path):
+    broken = copied(export, tmp_path / "broken.zip", DAY1)
+    broken.write_bytes(b"not a zip")
+    dated(broken, DAY1)
+    with pytest.raises(PipelineError):
+        nightly_run(source=str(broken))
+    assert nightly_begin(source=str(broken), retry_failed=False)["outcome"] == "failed"  # beat leaves it
+    with pytest.raises(PipelineError):  # a person's `nightly` tries again
+        nightly_run(source=str(broken))
+    assert RawDataVersion.objects.get().stages.get(stage="download").attempts == 2

@@ -11,6 +11,7 @@ from calaccess_archive.storage.ia_client import ArchiveError
 from calaccess_archive.storage.identifiers import InvalidArchiveName
 from processors.errors import PipelineError, one_line
 from processors.pipeline.lease import LeaseHeld
+from processors.pipeline.nightly import NotPublished
 
 # Exit codes beyond 0 (done) and 1 (an expected failure, one line): another run holds the pipeline lease.
 EXIT_LEASE_HELD = 4
@@ -39,6 +40,8 @@ class ArchiveCommand(BaseCommand):
             return super().execute(*args, **options)
         except LeaseHeld as exc:
             raise CommandError(one_line(exc, limit=1000), returncode=EXIT_LEASE_HELD) from None
+        except NotPublished as exc:  # the workflow ran; archive storage has not taken every file yet
+            raise CommandError(one_line(exc, limit=1000), returncode=EXIT_INCOMPLETE) from None
         except EXPECTED_ERRORS as exc:
             raise CommandError(one_line(exc, limit=1000)) from None
         except ProgrammingError as exc:

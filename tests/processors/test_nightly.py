@@ -81,6 +81,17 @@ def test_a_manual_run_during_another_says_who_holds_the_lease_and_exits_4(export
     assert RawDataVersion.objects.count() == 0  # it looked at nothing
 
 
+def test_a_nightly_whose_files_are_not_all_archived_exits_3(export, tmp_path, settings, archive_org):
+    env = {**subprocess_env(settings.CALACCESS_DATA_DIR), "CALACCESS_ARCHIVE_STORAGE": "archive.org",
+           "IA_ACCESS_KEY": archive_org.access, "IA_SECRET_KEY": "wrong", "IA_SECURE": "false",
+           "IA_PROXY": archive_org.url, "HTTP_PROXY": archive_org.url, "http_proxy": archive_org.url}
+    run = subprocess.run([sys.executable, str(ROOT / "manage.py"), "nightly", "--source", str(export)],
+                         env=env, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 3, run.stderr
+    last = run.stderr.strip().splitlines()[-1]  # after the progress log lines, one line says why
+    assert last.startswith("CommandError: archive.org refused the account") and "not sent" in last
+
+
 def test_the_nightly_command_prints_one_json_document(export, tmp_path, settings):
     run = subprocess.run([sys.executable, str(ROOT / "manage.py"), "nightly", "--source", str(export), "--json"],
                          env=subprocess_env(settings.CALACCESS_DATA_DIR), capture_output=True, text=True, timeout=300)

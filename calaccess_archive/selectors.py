@@ -105,12 +105,15 @@ BEAT_TICK_KEY = "calaccess-archive:beat-last-tick"
 
 def state_published_latest() -> dt.datetime | None:
     """When the state last published an export, as far as we know: the newest Last-Modified it
-    answered a release check with, or the newest release recorded (a backfill has no check)."""
+    answered a release check with, or the newest release recorded."""
+    from django.conf import settings
     from django.db.models import Max
 
     from calaccess_archive.models import ReleaseCheck
 
-    answered = ReleaseCheck.objects.aggregate(latest=Max("last_modified"))["latest"]
+    # Only the state's own URL: a backfill's checks answer with a copy's mtime or upload time.
+    answered = ReleaseCheck.objects.filter(source=settings.CALACCESS_EXPORT_URL).aggregate(
+        latest=Max("last_modified"))["latest"]
     recorded = RawDataVersion.objects.aggregate(latest=Max("release_datetime"))["latest"]
     return max((when for when in (answered, recorded) if when is not None), default=None)
 

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from calaccess_archive.models import ReleaseCheck
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def all_good():
     """A tick from beat just now and an export from the state yesterday; no tick left afterwards."""
     beat_tick_record()
-    ReleaseCheck.objects.create(source="x", outcome=ReleaseCheck.Outcome.UP_TO_DATE,
+    ReleaseCheck.objects.create(source=settings.CALACCESS_EXPORT_URL, outcome=ReleaseCheck.Outcome.UP_TO_DATE,
                                 last_modified=timezone.now() - dt.timedelta(days=1))
     yield
     beat_tick_store().delete(BEAT_TICK_KEY)

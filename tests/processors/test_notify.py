@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from django.conf import settings
 
 from calaccess_archive.models import Problem, RawDataVersion, ReleaseCheck
 from processors.pipeline.notify import problem_report, problem_resolved, staleness_check, success_summary
@@ -161,8 +162,8 @@ def test_without_channels_a_problem_is_recorded_and_logged(settings, caplog):
 
 def test_staleness_is_told_once_and_back_to_normal_once_a_new_release_appears(channels):
     smtp, webhook = channels
-    ReleaseCheck.objects.create(source="x", outcome=ReleaseCheck.Outcome.UP_TO_DATE, last_modified=NOW - dt.timedelta(days=5))
-    ReleaseCheck.objects.create(source="x", outcome=ReleaseCheck.Outcome.FAILED, error="timeout")  # no answer: no date
+    ReleaseCheck.objects.create(source=settings.CALACCESS_EXPORT_URL, outcome=ReleaseCheck.Outcome.UP_TO_DATE, last_modified=NOW - dt.timedelta(days=5))
+    ReleaseCheck.objects.create(source=settings.CALACCESS_EXPORT_URL, outcome=ReleaseCheck.Outcome.FAILED, error="timeout")  # no answer: no date
 
     checks = [staleness_check(now=NOW + dt.timedelta(hours=hours)) for hours in (0, 1, 24, 48)]
     assert [(c["days"], c["stale"], c["notified"]) for c in checks] == [
@@ -185,7 +186,7 @@ def test_staleness_follows_the_setting_and_a_new_deployment_is_not_stale(channel
     smtp, webhook = channels
     assert staleness_check(now=NOW) == {"last_published": None, "days": None, "stale_days": 3.0, "stale": False,
                                         "notified": False}
-    ReleaseCheck.objects.create(source="x", outcome=ReleaseCheck.Outcome.NEW, last_modified=NOW - dt.timedelta(days=2.9))
+    ReleaseCheck.objects.create(source=settings.CALACCESS_EXPORT_URL, outcome=ReleaseCheck.Outcome.NEW, last_modified=NOW - dt.timedelta(days=2.9))
     assert staleness_check(now=NOW)["stale"] is False
     settings.CALACCESS_STALE_DAYS = 2
     assert staleness_check(now=NOW)["stale"] is True
@@ -228,3 +229,13 @@ def test_problems_are_in_the_admin(admin_client, settings):
     assert page.status_code == 200 and "release-failed" in page.content.decode()
     problem = Problem.objects.get()
     assert admin_client.get(f"/admin/calaccess_archive/problem/{problem.pk}/change/").status_code == 200
+
+
+def test_a_backfilled_copy_does_not_make_the_state_look_fresh(settings):
+    """A backfill's check answers with a copy's mtime or upload time, not when the state published."""
+    from calaccess_archive.selectors import state_staleness
+
+    ReleaseCheck.objects.create(source=settings.CALACCESS_EXPORT_URL, outcome=ReleaseCheck.Outcome.UP_TO_DATE,
+                                last_modified=NOW - dt.timedelta(days=5))
+    ReleaseCheck.objects.create(source="/tmp/old-export.zip", outcome=ReleaseCheck.Outcome.NEW, last_modified=NOW)
+    assert state_staleness(now=NOW)["stale"] and state_staleness(now=NOW)["days"] == 5.0

@@ -4,6 +4,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from calaccess_archive.beat_schedule import beat_schedule
@@ -15,7 +16,7 @@ from tests.standins.notify import WebhookStandIn
 @pytest.mark.django_db
 def test_the_staleness_task_reports_once_and_returns_json(settings):
     settings.ADMINS = []
-    ReleaseCheck.objects.create(source="x", outcome=ReleaseCheck.Outcome.UP_TO_DATE,
+    ReleaseCheck.objects.create(source=settings.CALACCESS_EXPORT_URL, outcome=ReleaseCheck.Outcome.UP_TO_DATE,
                                 last_modified=timezone.now() - dt.timedelta(days=4))
     with WebhookStandIn() as webhook:
         settings.CALACCESS_NOTIFY_WEBHOOK = webhook.url

@@ -23,6 +23,14 @@ WORKDIR /app
 COPY . .
 # The library built above matches these sources and loads without a compiler.
 RUN python -m processors.ingest.native check
+# The static files (the admin's, the site's), hashed and compressed, with their manifest, into
+# /app/staticfiles: web serves them through WhiteNoise (DJANGO_STATIC_MANIFEST, README "Settings").
+# collectstatic reads neither the database nor the secret key: these placeholders only let the
+# settings load (a DATABASE_URL keeps manage.py from starting the embedded PostgreSQL); the
+# containers get the real values from docker-compose.yml.
+ENV DJANGO_STATIC_MANIFEST=true
+RUN DJANGO_SECRET_KEY=collectstatic-only DATABASE_URL=postgres://collectstatic@localhost/unused \
+    python manage.py collectstatic --noinput --clear --verbosity 0
 RUN useradd --create-home calaccess && mkdir -p /data && chown calaccess /data
 USER calaccess
 CMD ["python", "manage.py", "ingest"]

@@ -13,11 +13,40 @@ env = environ.Env()
 if env.bool("CALACCESS_READ_DOT_ENV", default=False):
     environ.Env.read_env(BASE_DIR / ".env")
 
-# Not a production secret: the archive has no logins beyond the admin, and a
-# deployment sets its own key (docker-compose.yml requires it).
-SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="calaccess-archive-development-only")
+# The site is reached over HTTPS only, through a TLS proxy in front of gunicorn (production,
+# docker-compose.yml's web). Off by default, so bin/run, bin/serve and the tests work over plain
+# http on 127.0.0.1. On, it turns on every setting `manage.py check --deploy` asks for (each
+# overridable below), and DJANGO_SECRET_KEY must be set.
+_HTTPS = env.bool("DJANGO_HTTPS", default=False)
+# The development key is short on purpose: `check --deploy` flags it (security.W009). Without
+# DJANGO_HTTPS it is the default (bin/run, bin/serve, the tests, CI); with it there is no default.
+if _HTTPS:
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY")  # ImproperlyConfigured when unset
+else:
+    SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="calaccess-archive-development-only")
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
+# Origins (scheme and host) allowed to POST besides the request's own host, e.g. when the
+# proxy answers under another name: https://archive.example.org.
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+# HTTPS (https://docs.djangoproject.com/en/5.2/ref/middleware/#http-strict-transport-security).
+# The proxy terminates TLS and must set X-Forwarded-Proto on every request (overwriting the
+# client's): Django then knows which requests came over https.
+if env.bool("DJANGO_SECURE_PROXY_SSL_HEADER", default=_HTTPS):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# http requests are redirected to https, except /health/: monitors and web's healthcheck ask it
+# over plain http from inside (docker-compose.yml), where a redirect to https would fail.
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=_HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+# Browsers that saw the header refuse plain http to the host for this long: one year (what
+# preload lists ask for). Try a small value first; enabling it by mistake is hard to undo.
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=31536000 if _HTTPS else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_SECURE_HSTS_INCLUDE_SUBDOMAINS", default=_HTTPS)
+SECURE_HSTS_PRELOAD = env.bool("DJANGO_SECURE_HSTS_PRELOAD", default=_HTTPS)
+# The session (admin login) and CSRF cookies are sent over https only.
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SESSION_COOKIE_SECURE", default=_HTTPS)
+CSRF_COOKIE_SECURE = env.bool("DJANGO_CSRF_COOKIE_SECURE", default=_HTTPS)
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -33,6 +62,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Static files, answered before the rest of the stack (https://whitenoise.readthedocs.io).
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -76,7 +107,25 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` puts the static files the web process serves (through WhiteNoise).
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+# The downloads site's stylesheet (calaccess_archive/site/ is a package of the app, not an app).
+STATICFILES_DIRS = [BASE_DIR / "calaccess_archive" / "site" / "static"]
+# DJANGO_STATIC_MANIFEST=true (bin/serve, the Docker image): `collectstatic` writes compressed
+# copies under hashed names and a manifest into STATIC_ROOT, pages link the hashed names, and
+# WhiteNoise serves them cached forever. That storage needs collectstatic first: a page linking a
+# file missing from the manifest raises. Off (the default: bin/run, the tests, CI, development)
+# nothing is collected: the plain storage links the names as they are, and WhiteNoise finds each
+# file in the static folders (the apps', STATICFILES_DIRS) when asked for (no STATIC_ROOT needed).
+# A switch rather than WHITENOISE_MANIFEST_STRICT=False: non-strict still reads every file from
+# STATIC_ROOT to hash it, so pages would work or fail depending on a stale collectstatic.
+_STATIC_MANIFEST = env.bool("DJANGO_STATIC_MANIFEST", default=False)
+if _STATIC_MANIFEST:
+    _STATICFILES_BACKEND = "whitenoise.storage.CompressedManifestStaticFilesStorage"
+else:
+    _STATICFILES_BACKEND = "django.contrib.staticfiles.storage.StaticFilesStorage"
+    WHITENOISE_USE_FINDERS = True
+    WHITENOISE_AUTOREFRESH = True
 
 # Where downloads, cleaned tables and error files live (one folder a release).
 CALACCESS_DATA_DIR = Path(env.str("CALACCESS_DATA_DIR", default=str(BASE_DIR / "data")))
@@ -172,7 +221,7 @@ if CALACCESS_ARCHIVE_STORAGE not in _ARCHIVE_BACKENDS:
 # Django's storages; the archive's is STORAGES["archive"] (a deployment may point it elsewhere).
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "staticfiles": {"BACKEND": _STATICFILES_BACKEND},  # see _STATIC_MANIFEST
     "archive": {"BACKEND": _ARCHIVE_BACKENDS[CALACCESS_ARCHIVE_STORAGE]},
 }
 # URL prefix under which the site serves the local archive storage.

@@ -1,0 +1,186 @@
+"""Documentation of the data, generated from code: the 80 raw tables (django-calaccess-raw-data's models)
+and the processed files (the datapackage.json schemas that processors.ocd.package writes), with each
+one's history across the published releases."""
+
+from __future__ import annotations
+
+import inspect
+from functools import cache
+
+from django.db.models import F, Q, Value
+from django.db.models.functions import Concat
+from django.urls import reverse
+
+from calaccess_archive.models import ArchivedFile, RawDataFile
+from calaccess_archive.raw_schemas import raw_table_schemas
+from ocd.models import ProcessedDataFile
+
+from .releases import ArchiveLinks, _share, latest_file_url, release_brief, release_latest
+
+
+def raw_table_slug(table: str) -> str:
+    """RCPT_CD -> rcpt-cd, the table's name in the coalition's documentation URLs."""
+    return table.lower().replace("_", "-")
+
+
+@cache
+def raw_table_slugs() -> dict[str, str]:
+    """{slug: table} of the 80 raw tables."""
+    return {raw_table_slug(name): name for name in raw_table_schemas()}
+
+
+@cache
+def _raw_models() -> dict:
+    from calaccess_raw import get_model_list
+
+    return {model._meta.db_table: model for model in get_model_list()}
+
+
+def _describe(model) -> tuple[str, str]:
+    """(first paragraph, the whole docstring) of a raw model."""
+    text = inspect.cleandoc(model.__doc__ or "").strip()
+    return text.split("\n\n")[0].replace("\n", " "), text
+
+
+def _column_type(column) -> str:
+    if column.max_length:
+        return f"{column.kind} (up to {column.max_length} characters)"
+    if column.max_digits:
+        return f"{column.kind} ({column.max_digits} digits, {column.decimal_places} after the point)"
+    return column.kind
+
+
+def _raw_columns(table: str) -> list[dict]:
+    model, schema = _raw_models()[table], raw_table_schemas()[table]
+    fields = {f.db_column: f for f in model._meta.concrete_fields if f.db_column}
+    columns = []
+    for column in schema.columns:
+        field = fields.get(column.name)
+        choices = [(str(code), str(meaning)) for code, meaning in (field.choices or [])] if field else []
+        columns.append({"name": column.name, "type": _column_type(column),
+                        "help_text": str(field.help_text or field.verbose_name) if field else "",
+                        "choices": choices})
+    return columns
+
+
+def raw_tables_documentation() -> list[dict]:
+    """The raw tables grouped as the package groups them, each with its records in the latest release."""
+    latest = release_latest()
+    records = dict(RawDataFile.objects.filter(version=latest).values_list("table", "records_loaded")) if latest else {}
+    groups: dict[str, list] = {}
+    for table, schema in raw_table_schemas().items():
+        model = _raw_models()[table]
+        groups.setdefault(model().klass_group, []).append({
+            "table": table, "slug": raw_table_slug(table), "summary": _describe(model)[0],
+            "columns": len(schema.columns), "records": records.get(table),
+            "url": reverse("site:raw-file", kwargs={"table": raw_table_slug(table)})})
+    return [{"group": name, "tables": tables} for name, tables in sorted(groups.items())]
+
+
+def raw_table_documentation(slug: str) -> dict | None:
+    """One raw table: what it holds, its columns, its history and errata across releases, its archived copies."""
+    table = raw_table_slugs().get(slug)
+    if table is None:
+        return None
+    model = _raw_models()[table]
+    summary, description = _describe(model)
+    history = []
+    files = (RawDataFile.objects.filter(table=table, version__published_at__isnull=False)
+             .select_related("version").order_by("-version__release_datetime"))
+    for f in files:
+        history.append({**release_brief(f.version), "records_in": f.records_in, "rejoined": f.rejoined,
+                        "repaired": f.repaired, "quarantined": f.quarantined, "records_loaded": f.records_loaded,
+                        "clean_size": f.clean_size, "error_size": f.error_size, "clean_sha256": f.clean_sha256,
+                        "share_kept": _share(f.records_loaded, f.records_in), "drift": f.has_drift,
+                        "columns_added": f.columns_added, "columns_missing": f.columns_missing})
+    return {
+        "table": table, "slug": slug, "summary": summary, "description": description,
+        "group": model().klass_group,
+        "forms": [{"id": form.id, "title": form.title} for form in getattr(model, "FILING_FORMS", [])],
+        "columns": _raw_columns(table), "history": history,
+        "url": reverse("site:raw-file", kwargs={"table": slug}),
+        "downloads_url": reverse("site:raw-file-downloads", kwargs={"table": slug}),
+        "latest_clean_url": latest_file_url(f"clean/{table}.csv"),
+    }
+
+
+def raw_table_downloads(slug: str) -> list[dict] | None:
+    """Every archived copy of a raw table, newest release first: its cleaned CSV and its errors file."""
+    table = raw_table_slugs().get(slug)
+    if table is None:
+        return None
+    names = Q(name=Concat(F("identifier"), Value(f"/clean/{table}.csv")))
+    names |= Q(name=Concat(F("identifier"), Value(f"/errors/{table}.errors.csv")))
+    records = (ArchivedFile.objects.filter(names, version__published_at__isnull=False)
+               .select_related("version").order_by("-version__release_datetime", "name"))
+    links = ArchiveLinks()
+    releases: dict[int, dict] = {}
+    for record in links.best(records).values():
+        entry = releases.setdefault(record.version_id, {**release_brief(record.version), "clean": None,
+                                                        "errors": None})
+        entry["clean" if record.role == ArchivedFile.Role.CLEAN else "errors"] = links.entry(record)
+    return sorted(releases.values(), key=lambda r: r["release_datetime"], reverse=True)
+
+
+# --- Processed files ---
+
+def _exported(group: str) -> list:
+    """The files of one group as the exporter defines them (no records yet): what datapackage.json describes."""
+    from ocd.relational import relational_tables
+    from processors.ocd.export import FLAT_FILES, ExportedFile
+
+    if group == "flat":
+        return [ExportedFile(name, "flat", 0, 0, "", description, fields)
+                for name, (description, _from, fields, _order) in FLAT_FILES.items()]
+    return [ExportedFile(t.name, "relational", 0, 0, "", t.description, t.fields) for t in relational_tables()]
+
+
+@cache
+def _packages() -> dict[str, dict]:
+    """{group: datapackage.json} as processors.ocd.package builds it, from the exporter's definitions."""
+    from processors.ocd.package import datapackage_build
+
+    return {group: datapackage_build(group=group, files=_exported(group), slug="latest", release_iso="", source="")
+            for group in ("flat", "relational")}
+
+
+def _latest_processed() -> dict[tuple[str, str], ProcessedDataFile]:
+    latest = release_latest()
+    if latest is None:
+        return {}
+    files = ProcessedDataFile.objects.filter(version__raw_version=latest)
+    return {(f.group, f.name): f for f in files}
+
+
+def processed_files_documentation() -> list[dict]:
+    """Both groups (flat, relational) with their files' descriptions and records in the latest release."""
+    from processors.ocd.package import ABOUT, TITLES
+
+    latest = _latest_processed()
+    groups = []
+    for group, package in _packages().items():
+        files = []
+        for resource in package["resources"]:
+            stem = resource["path"].rsplit(".", 1)[0]
+            found = latest.get((group, resource["path"]))
+            files.append({"name": resource["path"], "stem": stem, "description": resource["description"],
+                          "fields": len(resource["schema"]["fields"]), "records": found.records if found else None,
+                          "url": reverse("site:processed-file", kwargs={"group": group, "name": stem})})
+        groups.append({"group": group, "title": TITLES[group], "about": ABOUT[group].replace("\n", " "),
+                       "zip": f"{group}.zip", "zip_url": latest_file_url(f"{group}.zip"), "files": files})
+    return groups
+
+
+def processed_file_documentation(group: str, stem: str) -> dict | None:
+    """One processed file: its columns from datapackage.json and its records and size across releases."""
+    package = _packages().get(group)
+    resource = next((r for r in (package or {}).get("resources", []) if r["path"] == f"{stem}.csv"), None)
+    if resource is None:
+        return None
+    history = [{**release_brief(f.version.raw_version), "records": f.records, "size": f.size, "sha256": f.sha256}
+               for f in ProcessedDataFile.objects.filter(
+                   group=group, name=resource["path"], version__raw_version__published_at__isnull=False)
+               .select_related("version__raw_version").order_by("-version__raw_version__release_datetime")]
+    return {"group": group, "name": resource["path"], "stem": stem, "description": resource["description"],
+            "fields": resource["schema"]["fields"], "history": history,
+            "latest_url": latest_file_url(f"{group}/{resource['path']}"), "zip": f"{group}.zip"}

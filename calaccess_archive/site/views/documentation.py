@@ -1,0 +1,54 @@
+"""/documentation/: the raw tables and the processed files, generated from code."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_safe
+
+from calaccess_archive.site.charts import records_chart
+from calaccess_archive.site.selectors import (
+    processed_file_documentation,
+    processed_files_documentation,
+    raw_table_documentation,
+    raw_table_downloads,
+    raw_tables_documentation,
+)
+
+
+@require_safe
+def raw_files(request: HttpRequest) -> HttpResponse:
+    return render(request, "site/raw_files.html", {"groups": raw_tables_documentation()})
+
+
+@require_safe
+def raw_file(request: HttpRequest, table: str) -> HttpResponse:
+    doc = raw_table_documentation(table)
+    if doc is None:
+        raise Http404(f"no raw table {table}")
+    chart = records_chart([h["records_loaded"] for h in reversed(doc["history"])],
+                          label=f"Records of {doc['table']} loaded, release by release, oldest first")
+    return render(request, "site/raw_file.html", {"doc": doc, "chart": chart})
+
+
+@require_safe
+def raw_file_downloads(request: HttpRequest, table: str) -> HttpResponse:
+    doc = raw_table_documentation(table)
+    if doc is None:
+        raise Http404(f"no raw table {table}")
+    return render(request, "site/raw_file_downloads.html", {"doc": doc, "releases": raw_table_downloads(table)})
+
+
+@require_safe
+def processed_files(request: HttpRequest) -> HttpResponse:
+    return render(request, "site/processed_files.html", {"groups": processed_files_documentation()})
+
+
+@require_safe
+def processed_file(request: HttpRequest, group: str, name: str) -> HttpResponse:
+    doc = processed_file_documentation(group, name)
+    if doc is None:
+        raise Http404(f"no processed file {group}/{name}")
+    chart = records_chart([h["records"] for h in reversed(doc["history"])],
+                          label=f"Records of {doc['name']}, release by release, oldest first")
+    return render(request, "site/processed_file.html", {"doc": doc, "chart": chart})

@@ -1,16 +1,37 @@
-"""Loading one cleaned table into its calaccess_raw table with PostgreSQL COPY.
+"""Loading one cleaned table with PostgreSQL COPY, beside the live table; swapping a release's tables in.
 
-The table is replaced in one transaction (TRUNCATE, drop its indexes and
-primary key, COPY ... FREEZE, build them again):
-TRUNCATE takes an exclusive lock, so a reader waits for the commit and sees
-either the previous release's rows or all of the new ones, never part of them.
+A release's tables go live together or not at all:
+
+- `table_load_result` loads one table into a fresh copy of the live table in
+  the staging schema (`calaccess_staging."X"` beside `public."X"`), created
+  in the load's own transaction from the live table's definition (columns,
+  types, defaults, its own `id` identity sequence, check constraints, storage
+  parameters; then, after the COPY, the live table's indexes, primary key and
+  other keys under their live names, and its grants), and marks it with a tag
+  (a comment on the table) naming what it holds. Autovacuum leaves the copy
+  alone until the swap. The live table is only read. Each table is loaded on
+  its own, by whichever process or machine.
+- `tables_swap`, once every table is loaded, drops the live tables and moves
+  the staging ones into their place (`ALTER TABLE ... SET SCHEMA`), all in
+  the caller's transaction: a reader waits on the locks and then sees the
+  whole new release, never part of it, and a failure anywhere before the
+  commit leaves the previous release's tables live. Dropping each live table
+  before its successor moves in keeps index, constraint and sequence names
+  free: they are unique per schema, and the new table arrives with the same
+  names the old one had.
+
+The staging table is created in the load's transaction, so COPY may FREEZE
+it (no later rewrite of every row to mark it visible) and, under
+`wal_level=minimal`, skip the write-ahead log, as a TRUNCATE in the same
+transaction would. Indexes and keys are built once after the COPY: one sort
+per index is much cheaper than growing every index row by row.
 
 Values are converted by PostgreSQL itself: dates in the export's
 `3/29/2001 12:00:00 AM` form parse under DateStyle MDY, decimals and integers
 as written; an empty typed value (a quoted "" in the cleaned CSV) becomes NULL
 (NULL in COPY's text format, or FORCE_NULL when the CSV is read as is). A
 file whose columns differ from the model's (schema drift) goes through a
-staging table and is loaded by column name.
+temporary table and is loaded by column name.
 
 How the rows reach the server, cheapest first:
 - a server on this machine that may read server files (the embedded one)
@@ -29,9 +50,19 @@ from pathlib import Path
 import psycopg
 from psycopg import sql
 
-from processors.errors import LoadMismatch
+from processors.errors import LoadMismatch, PipelineError
 from .native import NATIVE, PYTHON, SERVER, copy_text_converter, unavailable_reason
 from .schema import DATE, DECIMAL, FLOAT, INTEGER, TEXT, TableSchema
+from .staging import (
+    _AUTOVACUUM,
+    _LOCKS,
+    LIVE_SCHEMA,
+    STAGING_SCHEMA,
+    _is_autovacuum,
+    _qualified,
+    _reloptions,
+    _staging_schema_ensure,
+)
 
 COPY_BUFFER = 1024 * 1024
 # Bytes compared at each end of the cleaned file to tell that the server reads
@@ -55,8 +86,10 @@ def _copy_file(cursor, statement, path: Path, on_progress: Callable[[int], None]
     return cursor.rowcount
 
 
-def _secondary_indexes(cursor, table: str) -> list[tuple[str, str]]:
-    """Name and definition of the table's indexes that no constraint owns."""
+def _secondary_indexes(cursor, live: str, staging: str, table: str) -> list[tuple[str, str]]:
+    """Name and definition of the live table's indexes that no constraint owns, as definitions that
+    build them under the same names on the staging table."""
+    live_name, staging_name = _qualified(cursor, live, table), _qualified(cursor, staging, table)
     cursor.execute(
         """
         SELECT c.relname, pg_get_indexdef(i.indexrelid)
@@ -65,24 +98,49 @@ def _secondary_indexes(cursor, table: str) -> list[tuple[str, str]]:
           AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid)
         ORDER BY c.relname
         """,
-        [sql.Identifier(table).as_string(cursor)],
+        [live_name],
     )
-    return cursor.fetchall()
+    indexes = []
+    for name, definition in cursor.fetchall():
+        # "CREATE [UNIQUE] INDEX name ON schema.table USING ...": the table comes right after the name.
+        target = f" ON {live_name} USING "
+        if target not in definition:
+            raise PipelineError(f"{table}: index {name} has a definition the load cannot move: {definition}")
+        indexes.append((name, definition.replace(target, f" ON {staging_name} USING ", 1)))
+    return indexes
 
 
-def _key_constraints(cursor, table: str) -> list[tuple[str, str]]:
-    """Name and definition of the table's primary key and unique constraints,
-    unless a foreign key refers to the table (those keys must stay)."""
+def _key_constraints(cursor, live: str, table: str) -> list[tuple[str, str]]:
+    """Name and definition of the live table's constraints that LIKE does not copy: primary key, unique and
+    exclusion constraints (built after the COPY), then foreign keys."""
     cursor.execute(
         """
         SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-        WHERE conrelid = %s::regclass AND contype IN ('p', 'u')
-          AND NOT EXISTS (SELECT 1 FROM pg_constraint f WHERE f.confrelid = %s::regclass)
-        ORDER BY conname
+        WHERE conrelid = %s::regclass AND contype IN ('p', 'u', 'x', 'f')
+        ORDER BY contype = 'f', conname
         """,
-        [sql.Identifier(table).as_string(cursor)] * 2,
+        [_qualified(cursor, live, table)],
     )
     return cursor.fetchall()
+
+
+def _grants(cursor, live: str, table: str) -> list[tuple[sql.Composable, sql.Composable, sql.Composable]]:
+    """The live table's grants to others than its owner (a new table has none): privilege, grantee
+    and grant option of each."""
+    cursor.execute(
+        """
+        SELECT a.privilege_type, a.is_grantable, r.rolname
+        FROM pg_class c CROSS JOIN LATERAL aclexplode(c.relacl) a LEFT JOIN pg_roles r ON r.oid = a.grantee
+        WHERE c.oid = %s::regclass AND a.grantee <> c.relowner
+        ORDER BY 3, 1
+        """,
+        [_qualified(cursor, live, table)],
+    )
+    return [
+        (sql.SQL(privilege), sql.SQL("PUBLIC") if role is None else sql.Identifier(role),
+         sql.SQL(" WITH GRANT OPTION") if grantable else sql.SQL(""))
+        for privilege, grantable, role in cursor.fetchall()
+    ]
 
 
 def _server_reads(cursor, path: Path) -> bool:
@@ -132,7 +190,7 @@ class LoadResult:
 
 
 def table_load(**options) -> int:
-    """Replace the rows of a table with the cleaned CSV; return rows loaded (see `table_load_result`)."""
+    """Load the cleaned CSV into the table's staging copy; return rows loaded (see `table_load_result`)."""
     return table_load_result(**options).records_loaded
 
 
@@ -143,66 +201,88 @@ def table_load_result(
     clean_path: Path,
     header: list[str],
     expected_records: int,
+    tag: str,
     on_progress: Callable[[int], None] | None = None,
     native: bool = True,
     server_files: bool = True,
+    live: str = LIVE_SCHEMA,
+    staging: str = STAGING_SCHEMA,
 ) -> LoadResult:
-    """Replace the rows of `schema`'s table with the cleaned CSV; return rows loaded and how.
+    """Load the cleaned CSV into a new copy of `schema`'s live table in `staging`; return rows loaded and how.
+
+    The copy replaces any earlier one in `staging` and, once committed, carries `tag` (a non-empty
+    string naming what it holds: `table_tags` reads it, `tables_swap` moves only the tables whose tag
+    it expects). The live table in `live` is not changed.
 
     `server_files=False` never lets the server read the file itself, and
     `native=False` streams the CSV without the C converter (see the module
     docstring); the rows are the same whichever way they go.
 
-    Raises LoadMismatch (and leaves the previous rows in place) when PostgreSQL
+    Raises LoadMismatch (and leaves the staging schema as it was) when PostgreSQL
     loaded a different number of rows than the clean stage wrote.
     """
-    table = sql.Identifier(schema.db_table)
-    with psycopg.connect(conninfo) as conn, conn.cursor() as cursor:
-        cursor.execute("SET LOCAL datestyle = 'ISO, MDY'")
-        # Index builds after the COPY sort in memory rather than on disk.
-        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-        cursor.execute(sql.SQL("TRUNCATE {} RESTART IDENTITY").format(table))
-        # Building an index once after the COPY is cheaper than growing it row by row.
-        indexes = _secondary_indexes(cursor, schema.db_table)
-        keys = _key_constraints(cursor, schema.db_table)
-        for name, _ in keys:
-            cursor.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(table, sql.Identifier(name)))
-        for name, _ in indexes:
-            cursor.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
-        engine, native_missing = PYTHON, ""
-        if header != schema.column_names:
-            loaded = _load_by_name(cursor, schema, clean_path, header, on_progress)
-        elif server_files and _server_reads(cursor, clean_path):
-            engine = SERVER
+    if not tag:
+        raise ValueError("a load needs a tag naming what it holds")
+    table = sql.Identifier(staging, schema.db_table)
+    with psycopg.connect(conninfo) as conn:
+        _staging_schema_ensure(conn, staging)
+        with conn.cursor() as cursor:
+            cursor.execute("SET LOCAL datestyle = 'ISO, MDY'")
+            # Index builds after the COPY sort in memory rather than on disk.
+            cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", [_LOCKS, schema.db_table])
+            # Created in this transaction (COPY FREEZE needs it), with the live table's columns, defaults,
+            # identity (a sequence of its own), checks and storage parameters; its indexes come after the COPY.
+            cursor.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(table))
+            live_options = _reloptions(cursor, live, [schema.db_table]).get(schema.db_table, [])
+            options = [o for o in live_options if not _is_autovacuum(o)] + [f"{_AUTOVACUUM}=false"]
             cursor.execute(
-                sql.SQL("COPY {} ({}) FROM {} WITH ({})").format(
-                    table, _identifiers(header), sql.Literal(str(clean_path.resolve())), _csv_options(schema)
+                sql.SQL("CREATE TABLE {} (LIKE {} INCLUDING ALL EXCLUDING INDEXES) WITH ({})").format(
+                    table, sql.Identifier(live, schema.db_table), sql.SQL(", ").join(sql.SQL(o) for o in options)
                 )
             )
-            loaded = cursor.rowcount
-            if on_progress is not None:
-                on_progress(clean_path.stat().st_size)
-        else:
-            loaded, engine, native_missing = _stream(cursor, schema, clean_path, on_progress, native)
-        for _, definition in indexes:
-            cursor.execute(definition)
-        for name, definition in keys:
-            cursor.execute(
-                sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(table, sql.Identifier(name), sql.SQL(definition))
-            )
-        if loaded != expected_records:
-            conn.rollback()
-            raise LoadMismatch(
-                f"{schema.name}: PostgreSQL loaded {loaded} rows but the clean stage wrote {expected_records}"
-            )
+            indexes = _secondary_indexes(cursor, live, staging, schema.db_table)
+            keys = _key_constraints(cursor, live, schema.db_table)
+            grants = _grants(cursor, live, schema.db_table)
+            engine, native_missing = PYTHON, ""
+            if header != schema.column_names:
+                loaded = _load_by_name(cursor, table, schema, clean_path, header, on_progress)
+            elif server_files and _server_reads(cursor, clean_path):
+                engine = SERVER
+                cursor.execute(
+                    sql.SQL("COPY {} ({}) FROM {} WITH ({})").format(
+                        table, _identifiers(header), sql.Literal(str(clean_path.resolve())), _csv_options(schema)
+                    )
+                )
+                loaded = cursor.rowcount
+                if on_progress is not None:
+                    on_progress(clean_path.stat().st_size)
+            else:
+                loaded, engine, native_missing = _stream(cursor, table, schema, clean_path, on_progress, native)
+            if loaded != expected_records:
+                conn.rollback()
+                raise LoadMismatch(
+                    f"{schema.name}: PostgreSQL loaded {loaded} rows but the clean stage wrote {expected_records}"
+                )
+            for _, definition in indexes:
+                cursor.execute(definition)
+            for name, definition in keys:
+                cursor.execute(
+                    sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}").format(
+                        table, sql.Identifier(name), sql.SQL(definition)
+                    )
+                )
+            for privilege, grantee, option in grants:
+                cursor.execute(sql.SQL("GRANT {} ON {} TO {}{}").format(privilege, table, grantee, option))
+            cursor.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(table, sql.Literal(tag)))
     return LoadResult(records_loaded=loaded, engine=engine, native_missing=native_missing)
 
 
-def _stream(cursor, schema: TableSchema, clean_path: Path, on_progress, native: bool) -> tuple[int, str, str]:
+def _stream(cursor, table: sql.Identifier, schema: TableSchema, clean_path: Path, on_progress,
+            native: bool) -> tuple[int, str, str]:
     """COPY the cleaned CSV through this process: as COPY text with the C converter, else as CSV.
 
     Returns the rows loaded, the engine and why the C converter was unavailable."""
-    table = sql.Identifier(schema.db_table)
     # Tables with our own `id` get it numbered in the stream, not drawn from the sequence.
     numbered = schema.primary_key is None
     converter = copy_text_converter([c.typed for c in schema.columns], numbered=numbered) if native else None
@@ -223,8 +303,9 @@ def _stream(cursor, schema: TableSchema, clean_path: Path, on_progress, native: 
     return loaded, PYTHON, (unavailable_reason() or "") if native else ""
 
 
-def _load_by_name(cursor, schema: TableSchema, clean_path: Path, header: list[str], on_progress) -> int:
-    """Load a drifted file: every source column into a staging table, then by name."""
+def _load_by_name(cursor, table: sql.Identifier, schema: TableSchema, clean_path: Path, header: list[str],
+                  on_progress) -> int:
+    """Load a drifted file: every source column into a temporary table, then by name."""
     stage = sql.Identifier(f"stage_{schema.db_table.lower()}")
     cursor.execute(
         sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(
@@ -253,7 +334,7 @@ def _load_by_name(cursor, schema: TableSchema, clean_path: Path, header: list[st
             values.append(sql.SQL("NULLIF({}, '')::{}").format(source, sql.SQL(_SQL_TYPES[column.kind])))
     cursor.execute(
         sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {}").format(
-            sql.Identifier(schema.db_table), _identifiers(targets), sql.SQL(", ").join(values), stage
+            table, _identifiers(targets), sql.SQL(", ").join(values), stage
         )
     )
     return cursor.rowcount

@@ -138,7 +138,6 @@ def release_load(*, version: RawDataVersion, info: ReleaseInfo | None = None, fo
         with _Workers() as workers:
             _clean(version, schemas, workers, force=force, progress=progress, report=report)
             _load(version, schemas, workers, force=force, progress=progress, report=report)
-        ingest_finish(version)
     report.peak_rss_mb["main"] = peak_rss_mb()
     return report
 
@@ -265,4 +264,5 @@ def _load(version, schemas: dict, workers: _Workers, *, force: bool, progress: P
 
     with stage_run(version, Stage.LOAD):
         tables_failed_check("load", _run_jobs(version, "load", todo, record, progress, workers))
+        ingest_finish(version)  # the swap into the live tables is part of the load: its failure is the load's
     report.stage_seconds["load"] = (timezone.now() - started).total_seconds()

@@ -21,7 +21,7 @@ from calaccess_archive.models import RawDataFile, RawDataVersion
 from calaccess_archive.raw_schemas import raw_table_schemas
 from calaccess_archive.transitions import status_transition
 from processors.errors import BadExport, PipelineError
-from processors.ingest.load import LIVE_SCHEMA, STAGING_SCHEMA, table_tags, tables_swap
+from processors.ingest.staging import LIVE_SCHEMA, STAGING_SCHEMA, table_tags, tables_swap
 from processors.ingest.table_jobs import clean_job, load_job, member_name, table_name
 
 _COUNT_FIELDS = (
@@ -160,7 +160,8 @@ def ingest_finish(version: RawDataVersion) -> None:
     replaced) or none of it (the previous release's tables live and still loaded, this release's
     tables in the staging schema, recorded loaded, for the next run to swap in without loading them
     again). Raises PipelineError, changing nothing, when a table is not recorded loaded, and
-    StagingIncomplete when one is recorded loaded but its rows are not in the staging schema (nor live).
+    SwapRefused when one is recorded loaded but its rows are not in the staging schema (nor live), or
+    when PostgreSQL refuses to drop a live table (a view or a foreign key depends on it).
     """
     files = {f.table: f for f in version.files.all()}
     tables = list(raw_table_schemas())

@@ -52,7 +52,7 @@ def stage_end(version: RawDataVersion, stage: str, *, error: BaseException | Non
         return
     message = error_message(error)
     status_transition(run, StageStatus.FAILED, finished_at=timezone.now(), error=message)
-    if stage in _RUNNING_STATUS:  # the raw tables may be half-new: the release is not loaded
+    if stage in _RUNNING_STATUS:  # the release did not get into the live tables: it is not loaded
         status_transition(version, RawDataVersion.Status.FAILED, error=f"{stage}: {message}")
     else:  # still loaded; the step is what failed, and a re-run resumes it
         version.error = f"{stage}: {message}"

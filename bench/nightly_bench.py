@@ -34,6 +34,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -111,9 +112,16 @@ def orchestrate(args) -> int:
         with tempfile.NamedTemporaryFile(suffix=".json", delete=False) as out:
             result_path = Path(out.name)
         try:
-            code = subprocess.run([sys.executable, __file__, "--child", mode, "--records", str(args.records),
-                                   "--export", str(export), "--result", str(result_path),
-                                   "--quiet-before", json.dumps(quiet)]).returncode
+            run = subprocess.Popen([sys.executable, __file__, "--child", mode, "--records", str(args.records),
+                                    "--export", str(export), "--result", str(result_path),
+                                    "--quiet-before", json.dumps(quiet)])
+            # SIGTERM here is passed on: the child stops its workers and drops its database first.
+            signal.signal(signal.SIGTERM, lambda *_: run.send_signal(signal.SIGTERM))
+            code = run.wait()
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+            if code == -signal.SIGTERM or code == 128 + signal.SIGTERM:
+                print(f"{mode}: stopped by SIGTERM", flush=True)
+                return 128 + signal.SIGTERM
             if code != 0:
                 failed.append(mode)
                 print(f"{mode}: the run failed (exit {code}); no figures", flush=True)
@@ -295,7 +303,12 @@ def celery_run(*, records: int, export: Path, admin_url: str, work: Path, queue:
             "peak_rss_mb": {str(pid): p for pid, p in sampler.peaks.items()}}
 
 
+def _terminated(signum, frame):
+    raise SystemExit(128 + signum)  # so that the `finally`s stop the workers and drop the database
+
+
 def child(args) -> int:
+    signal.signal(signal.SIGTERM, _terminated)
     mode = args.child
     admin_url, bench_url = server_urls(os.environ["BENCH_DATABASE_URL"], DATABASE)
     database_fresh(admin_url, DATABASE)

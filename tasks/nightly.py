@@ -1,7 +1,8 @@
 """The nightly workflow as Celery tasks: thin callers of processors.pipeline, ids (not payloads) in messages.
 
-nightly_check_task (beat) -> download -> clean (a table_task per table) -> load (a table_task per table)
--> process -> package -> upload (an upload_file_task per file) -> verify -> publish
+nightly_check_task (beat) -> download -> clean (a tables_batch_task per table or batch of small tables)
+-> load (the same) -> process -> package -> upload (an upload_batch_task per file or batch of small files)
+-> verify -> publish
 
 Every task takes the release's id and the run's lease holder. It first checks
 that its run still holds the pipeline lease (a message redelivered after a
@@ -11,6 +12,7 @@ takeover does nothing) and renews the lease while it works.
 from __future__ import annotations
 
 import logging
+from contextlib import contextmanager
 
 from celery import chain, chord, shared_task
 
@@ -23,15 +25,17 @@ class LeaseLost(PipelineError):
     """This run no longer holds the pipeline lease: another run took the release over."""
 
 
+@contextmanager
 def _release(version_id: int, holder: str):
-    """The release this run's task works on, once the lease is renewed (every task renews it as it starts,
-    so a run of short tasks keeps it as well as one long task does)."""
+    """The release this run's task works on, its lease renewed as the task starts and while it works (so a
+    run of short tasks keeps it as well as one long task does, and no step's own work outlasts it)."""
     from calaccess_archive.models import RawDataVersion
-    from processors.pipeline.lease import lease_renew
+    from processors.pipeline.lease import lease_renew, lease_renewed
 
     if not lease_renew(holder=holder):
         raise LeaseLost(f"{holder} no longer holds the pipeline lease; its messages are void")
-    return RawDataVersion.objects.get(pk=version_id)
+    with lease_renewed(holder=holder):
+        yield RawDataVersion.objects.get(pk=version_id)
 
 
 def _run_failed(self, exc, task_id, args, kwargs, einfo) -> None:
@@ -82,48 +86,44 @@ def nightly_check_task(source: str | None = None) -> dict:
 @shared_task(**STEP, autoretry_for=(TransientFetchError,), retry_backoff=30, retry_backoff_max=600, max_retries=5)
 def download_task(self, version_id: int, holder: str) -> None:
     from processors.pipeline.ingest import download_run, release_info
-    from processors.pipeline.lease import lease_renewed
 
-    version = _release(version_id, holder)
-    with lease_renewed(holder=holder):
+    with _release(version_id, holder) as version:
         download_run(version, release_info(version))
 
 
 @shared_task(**STEP)
 def tables_task(self, version_id: int, holder: str, stage: str):
-    """The clean or load step: one table_task per table still to do, then tables_done_task."""
+    """The clean or load step: one tables_batch_task per batch of tables still to do, then tables_done_task."""
     from processors.pipeline.celery_steps import table_step_begin
 
-    tables = table_step_begin(version=_release(version_id, holder), stage=stage)
-    header = [table_task.si(version_id, holder, stage, table) for table in tables]
+    with _release(version_id, holder) as version:
+        batches = table_step_begin(version=version, stage=stage)
+    header = [tables_batch_task.si(version_id, holder, stage, tables) for tables in batches]
     return _fan_out(self, header, tables_done_task.si(version_id, holder, stage))
 
 
 @shared_task(**STEP)
-def table_task(self, version_id: int, holder: str, stage: str, table: str) -> str:
-    from processors.pipeline.celery_steps import table_run
-    from processors.pipeline.lease import lease_renewed
+def tables_batch_task(self, version_id: int, holder: str, stage: str, tables: list[str]) -> dict:
+    from processors.pipeline.celery_steps import tables_run
 
-    version = _release(version_id, holder)
-    with lease_renewed(holder=holder):
-        return table_run(version=version, stage=stage, table=table)
+    with _release(version_id, holder) as version:
+        return tables_run(version=version, stage=stage, tables=tables)
 
 
 @shared_task(**STEP)
 def tables_done_task(self, version_id: int, holder: str, stage: str) -> None:
     from processors.pipeline.celery_steps import table_step_end
 
-    table_step_end(version=_release(version_id, holder), stage=stage)
+    with _release(version_id, holder) as version:
+        table_step_end(version=version, stage=stage)
 
 
 @shared_task(**STEP)
 def step_task(self, version_id: int, holder: str, step: str) -> None:
     """One whole step in one task: process, package or verify."""
-    from processors.pipeline.lease import lease_renewed
     from processors.pipeline.nightly import WHOLE_STEPS
 
-    version = _release(version_id, holder)
-    with lease_renewed(holder=holder):
+    with _release(version_id, holder) as version:
         WHOLE_STEPS[step](version=version)
 
 
@@ -131,26 +131,26 @@ def step_task(self, version_id: int, holder: str, step: str) -> None:
 def upload_task(self, version_id: int, holder: str):
     from processors.pipeline.celery_steps import upload_step_begin
 
-    records = upload_step_begin(version=_release(version_id, holder))
-    header = [upload_file_task.si(version_id, holder, record_id) for record_id in records]
+    with _release(version_id, holder) as version:
+        batches = upload_step_begin(version=version)
+    header = [upload_batch_task.si(version_id, holder, record_ids) for record_ids in batches]
     return _fan_out(self, header, upload_done_task.si(version_id, holder))
 
 
 @shared_task(**STEP)
-def upload_file_task(self, version_id: int, holder: str, record_id: int) -> str:
-    from processors.pipeline.celery_steps import upload_file_run
-    from processors.pipeline.lease import lease_renewed
+def upload_batch_task(self, version_id: int, holder: str, record_ids: list[int]) -> dict:
+    from processors.pipeline.celery_steps import upload_files_run
 
-    _release(version_id, holder)
-    with lease_renewed(holder=holder):
-        return upload_file_run(record_id=record_id)
+    with _release(version_id, holder):
+        return upload_files_run(record_ids=record_ids)
 
 
 @shared_task(**STEP)
 def upload_done_task(self, version_id: int, holder: str) -> None:
     from processors.pipeline.celery_steps import upload_step_end
 
-    upload_step_end(version=_release(version_id, holder))
+    with _release(version_id, holder) as version:
+        upload_step_end(version=version)
 
 
 @shared_task(**STEP)
@@ -158,7 +158,7 @@ def publish_task(self, version_id: int, holder: str) -> None:
     from processors.pipeline.lease import lease_release
     from processors.pipeline.nightly import publish_step, run_succeeded
 
-    version = _release(version_id, holder)
-    publish_step(version=version)
-    run_succeeded(version=version)
+    with _release(version_id, holder) as version:
+        publish_step(version=version)
+        run_succeeded(version=version)
     lease_release(holder=holder)

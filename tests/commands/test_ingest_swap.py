@@ -16,7 +16,7 @@ from calaccess_archive.models import RawDataFile, RawDataVersion
 from calaccess_archive.raw_schemas import raw_table_schemas
 from processors.errors import PipelineError
 from processors.ingest.staging import STAGING_SCHEMA, staging_tables
-from processors.pipeline.celery_steps import table_run, table_step_begin, table_step_end
+from processors.pipeline.celery_steps import table_step_begin, table_step_end, tables_run
 from processors.pipeline.ingest import download_run, release_check, release_open
 from tests.ingest_helpers import ingest_json, sample_zip, table_counts, table_fingerprints
 
@@ -69,8 +69,8 @@ def loaded(release_datetime) -> RawDataVersion:
 
 def steps(version, stage: str) -> None:
     """One step of the Celery workflow, its tasks run here one after the other."""
-    for table in table_step_begin(version=version, stage=stage):
-        table_run(version=version, stage=stage, table=table)
+    for tables in table_step_begin(version=version, stage=stage):
+        tables_run(version=version, stage=stage, tables=tables)
     table_step_end(version=version, stage=stage)
 
 

@@ -121,7 +121,7 @@ def test_a_release_flows_from_the_cdn_to_verified_archive_copies_on_two_workers(
         # The per-table and per-file fan-outs used both workers.
         for worker in workers:
             log = worker.output()
-            assert "tasks.nightly.table_task" in log and "tasks.nightly.upload_file_task" in log, log[-2000:]
+            assert "tasks.nightly.tables_batch_task" in log and "tasks.nightly.upload_batch_task" in log, log[-2000:]
         gets = len(cdn.requests_of("GET"))
         assert gets >= 1
 

@@ -176,13 +176,17 @@ def pages(middle_slug: str) -> dict[str, str]:
         "raw-files index": "/documentation/raw-files/",
         "raw table page": "/documentation/raw-files/rcpt-cd/",
         "raw table downloads": "/documentation/raw-files/rcpt-cd/downloads/",
+        "raw table downloads of a year": when.strftime("/documentation/raw-files/rcpt-cd/downloads/%Y/"),
         "processed-files index": "/documentation/processed-files/",
         "processed file page": "/documentation/processed-files/flat/Candidates/",
         "status": "/status/",
         "API list": "/api/releases.json",
+        "API list of a year": when.strftime("/api/releases/%Y.json"),
         "API release": f"/api/releases/{middle_slug}.json",
         "feed": "/feeds/releases.atom",
-        "sitemap": "/sitemap.xml",
+        "sitemap (index)": "/sitemap.xml",
+        "sitemap of the pages": "/sitemap-pages.xml",
+        "sitemap of a year": when.strftime("/sitemap-%Y.xml"),
     }
 
 

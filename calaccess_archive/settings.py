@@ -224,6 +224,9 @@ STORAGES = {
     "staticfiles": {"BACKEND": _STATICFILES_BACKEND},  # see _STATIC_MANIFEST
     "archive": {"BACKEND": _ARCHIVE_BACKENDS[CALACCESS_ARCHIVE_STORAGE]},
 }
+# The site: lists of releases on one page (the downloads page, a table's history and downloads,
+# /api/releases.json) show this many, newest first; every release stays listed by year.
+CALACCESS_SITE_RECENT_RELEASES = env.int("CALACCESS_SITE_RECENT_RELEASES", default=30)
 # URL prefix under which the site serves the local archive storage.
 CALACCESS_ARCHIVE_LOCAL_URL = env.str("CALACCESS_ARCHIVE_LOCAL_URL", default="/archive/")
 # Item identifiers start with this prefix: <prefix>raw-data-YYYY-MM-DD_HH-MM-SS.

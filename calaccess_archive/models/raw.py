@@ -218,6 +218,8 @@ class RawDataFile(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["version", "table"], name="one_file_per_table")]
+        # One table across every release: its documentation page, its history and its downloads.
+        indexes = [models.Index(fields=["table", "version"], name="rawdatafile_table_version")]
         ordering = ["version", "table"]
 
     def __str__(self) -> str:

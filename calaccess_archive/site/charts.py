@@ -6,6 +6,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 WIDTH, HEIGHT, PAD = 320, 80, 6
+MAX_DOTS = 60  # beyond this many releases a dot per release is a smear; the line alone says it
 
 
 def records_chart(values: list[int | None], *, label: str) -> SafeString:
@@ -17,7 +18,7 @@ def records_chart(values: list[int | None], *, label: str) -> SafeString:
     span = max(len(values) - 1, 1)
     xy = [(PAD + (WIDTH - 2 * PAD) * i / span, HEIGHT - PAD - (HEIGHT - 2 * PAD) * v / top) for i, v in points]
     line = " ".join(f"{x:.1f},{y:.1f}" for x, y in xy)
-    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5"/>' for x, y in xy)
+    dots = "".join(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5"/>' for x, y in xy) if len(xy) <= MAX_DOTS else ""
     lowest = min(v for _, v in points)
     text = escape(f"{label}: from {lowest:,} to {top:,} over {len(points)} release(s)")
     return mark_safe(

@@ -1,6 +1,9 @@
-"""Every public URL of the site: for sitemap.xml and for `manage.py buildsite` (the static copy).
+"""Every public URL of the site: for the sitemaps and for `manage.py buildsite` (the static copy).
 
-Redirects are not listed: the static copy replaces each link to one with its target.
+The sitemap is an index (sitemap.xml) of sections: `pages` (the pages about the archive as a whole) and
+one per year of releases (that year's archive pages, release pages and raw tables' downloads), so no
+sitemap grows past a year of releases. Redirects are not listed: the static copy replaces each link to
+one with its target.
 """
 
 from __future__ import annotations
@@ -9,33 +12,63 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from calaccess_archive.site.selectors import page_releases, processed_files_documentation, raw_table_slugs
+from calaccess_archive.site.selectors import (
+    processed_files_documentation,
+    raw_table_slugs,
+    release_calendar,
+    releases_in,
+)
+from calaccess_archive.site.selectors.api import api_releases_url
+from calaccess_archive.site.selectors.documentation import raw_table_downloads_url
 from calaccess_archive.site.selectors.releases import release_url
+
+PAGES = "pages"
 
 
 @dataclass(frozen=True)
 class Page:
     path: str
-    in_sitemap: bool = True  # HTML pages; the JSON, the feed, sitemap.xml and robots.txt are not listed in it
+    in_sitemap: bool = True  # HTML pages; the JSON, the feed, the sitemaps and robots.txt are not listed in one
+
+
+def sitemap_sections() -> list[str]:
+    """`pages`, then every year with a published release, newest first."""
+    return [PAGES, *(str(year["year"]) for year in release_calendar())]
+
+
+def sitemap_url(section: str) -> str:
+    return reverse("site:sitemap-section", kwargs={"section": section})
+
+
+def section_paths(section: str) -> list[Page]:
+    """The public pages of one sitemap section, then its machine-readable files ([] for an unknown section)."""
+    if section == PAGES:
+        return _archive_pages()
+    if not section.isdigit() or not (releases := releases_in(year=section)):
+        return []
+    year = int(section)
+    months = {reverse("site:month", kwargs={"year": section, "month": f"{v.release_datetime:%m}"}): None
+              for v in releases}
+    pages = [reverse("site:year", kwargs={"year": section}), *months, *(release_url(v) for v in releases),
+             *(raw_table_downloads_url(slug, year) for slug in raw_table_slugs())]
+    data = [api_releases_url(year), *(reverse("site:api-release", kwargs={"slug": v.slug}) for v in releases)]
+    return [Page(path) for path in pages] + [Page(path, in_sitemap=False) for path in data]
+
+
+def _archive_pages() -> list[Page]:
+    pages = [reverse(name) for name in ("site:home", "site:downloads", "site:latest", "site:raw-files",
+                                        "site:processed-files", "site:status")]
+    for slug in raw_table_slugs():
+        pages += [reverse("site:raw-file", kwargs={"table": slug}), raw_table_downloads_url(slug)]
+    pages += [f["url"] for group in processed_files_documentation() for f in group["files"]]
+    if not release_calendar():
+        pages.remove(reverse("site:latest"))  # a 404 until the first release is published
+    data = [api_releases_url(), reverse("site:feed"), reverse("site:robots"), reverse("site:sitemap")]
+    return [Page(path) for path in pages] + [Page(path, in_sitemap=False) for path in data]
 
 
 def site_paths() -> list[Page]:
-    """The public pages (published releases only), then the machine-readable files."""
-    pages = [reverse(name) for name in ("site:home", "site:downloads", "site:latest", "site:raw-files",
-                                        "site:processed-files", "site:status")]
-    releases = list(page_releases())
-    years, months = {}, {}
-    for version in releases:
-        when = version.release_datetime
-        years.setdefault(reverse("site:year", kwargs={"year": f"{when:%Y}"}), None)
-        months.setdefault(reverse("site:month", kwargs={"year": f"{when:%Y}", "month": f"{when:%m}"}), None)
-    pages += [*years, *months, *(release_url(v) for v in releases)]
-    for slug in raw_table_slugs():
-        pages += [reverse("site:raw-file", kwargs={"table": slug}),
-                  reverse("site:raw-file-downloads", kwargs={"table": slug})]
-    pages += [f["url"] for group in processed_files_documentation() for f in group["files"]]
-    data = [reverse("site:api-releases"), *(reverse("site:api-release", kwargs={"slug": v.slug}) for v in releases),
-            reverse("site:feed"), reverse("site:sitemap"), reverse("site:robots")]
-    if not releases:
-        pages.remove(reverse("site:latest"))  # a 404 until the first release is published
-    return [Page(path) for path in pages] + [Page(path, in_sitemap=False) for path in data]
+    """Every public page and file of the site: each section's, and each section's sitemap."""
+    sections = sitemap_sections()
+    return [page for section in sections for page in section_paths(section)] + [
+        Page(sitemap_url(section), in_sitemap=False) for section in sections]

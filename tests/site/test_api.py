@@ -25,8 +25,9 @@ def test_releases_json_matches_its_schema_and_lists_published_releases(client, r
     release_copy(releases[0], dt.datetime(2026, 11, 29, tzinfo=dt.UTC), published=False)
     document = json_of(client, "/api/releases.json")
     schema_validator("releases").validate(document)
-    assert document["count"] == 2 and document["latest"] == releases[0].slug
+    assert document["count"] == 2 and document["latest"] == releases[0].slug and document["year"] is None
     assert [r["slug"] for r in document["releases"]] == [v.slug for v in releases]
+    assert document["years"] == [{"year": 2026, "count": 2, "url": "http://testserver/api/releases/2026.json"}]
     flat = document["releases"][0]["files"]["flat.zip"]
     record = ArchivedFile.objects.get(name=f"ccdc-processed-data-{releases[0].slug}/flat.zip")
     assert flat == {"name": "flat.zip", "url": f"http://testserver/archive/{record.name}", "size": record.size,
@@ -97,7 +98,10 @@ def test_sitemap_lists_every_page_and_robots_points_to_it(client, releases):
     response = client.get("/sitemap.xml")
     assert response.status_code == 200 and response["Content-Type"].startswith("application/xml")
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
-    locations = [loc.text for loc in ET.fromstring(response.content).findall("s:url/s:loc", ns)]
+    sections = [loc.text for loc in ET.fromstring(response.content).findall("s:sitemap/s:loc", ns)]
+    assert sections == ["http://testserver/sitemap-pages.xml", "http://testserver/sitemap-2026.xml"]
+    locations = [loc.text for url in sections
+                 for loc in ET.fromstring(client.get(url).content).findall("s:url/s:loc", ns)]
     pages = [p.path for p in site_paths() if p.in_sitemap]
     assert locations == [f"http://testserver{path}" for path in pages]
     assert "http://testserver/downloads/2026/11/20/115230/" in locations

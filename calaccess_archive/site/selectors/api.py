@@ -6,13 +6,23 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from django.db.models import F, Prefetch, Q, Value
-from django.db.models.functions import Concat
+from django.db.models import Prefetch
 from django.urls import reverse
 
 from calaccess_archive.models import ArchivedFile, RawDataVersion
 
-from .releases import CLEAN_ZIP, ArchiveLinks, _by_kind, page_releases, release_detail, release_url
+from .releases import (
+    CLEAN_ZIP,
+    ArchiveLinks,
+    _by_kind,
+    page_releases,
+    recent_limit,
+    release_calendar,
+    release_detail,
+    release_latest,
+    release_url,
+    year_bounds,
+)
 
 FEED_LIMIT = 50
 _LIST_FILES = {"raw": ("dbwebexport.zip", CLEAN_ZIP), "processed": ("flat.zip", "relational.zip")}
@@ -40,14 +50,28 @@ def _api_url(version: RawDataVersion) -> str:
     return reverse("site:api-release", kwargs={"slug": version.slug})
 
 
-def api_releases(*, absolute: Callable[[str], str] = str) -> dict:
-    """Every published release, newest first, with its four main files (export, cleaned zip, flat and relational)."""
-    names = Q()
-    for files in _LIST_FILES.values():
-        for name in files:
-            names |= Q(name=Concat(F("identifier"), Value("/" + name)))
-    releases = page_releases().prefetch_related(
-        Prefetch("archived_files", queryset=ArchivedFile.objects.filter(names), to_attr="main_files"))
+def api_releases_url(year: int | None = None) -> str:
+    if year is None:
+        return reverse("site:api-releases")
+    return reverse("site:api-releases-year", kwargs={"year": f"{year:04d}"})
+
+
+def api_releases(*, year: int | None = None, absolute: Callable[[str], str] = str) -> dict | None:
+    """The most recent published releases (or every one of `year`), newest first, each with its four main files
+    (export, cleaned zip, flat and relational); with how many there are in all and in each year, and the year
+    documents' URLs. None for a year without a published release."""
+    calendar = release_calendar()
+    if year is not None and year not in {y["year"] for y in calendar}:
+        return None
+    releases = page_releases()
+    if year is None:
+        releases = releases[:recent_limit()]
+    else:
+        start, end = year_bounds(year)
+        releases = releases.filter(release_datetime__gte=start, release_datetime__lt=end)
+    paths = [name for files in _LIST_FILES.values() for name in files]
+    releases = releases.prefetch_related(
+        Prefetch("archived_files", queryset=ArchivedFile.objects.at_paths(*paths), to_attr="main_files"))
     links = ArchiveLinks()
     entries = []
     for version in releases:
@@ -59,7 +83,12 @@ def api_releases(*, absolute: Callable[[str], str] = str) -> dict:
             "files": {name: _file(found[kind].get(name), absolute)
                       for kind, files in _LIST_FILES.items() for name in files},
         })
-    return _json({"count": len(entries), "latest": entries[0]["slug"] if entries else None, "releases": entries})
+    latest = entries[0]["slug"] if year is None and entries else getattr(release_latest(), "slug", None)
+    return _json({
+        "count": sum(y["count"] for y in calendar), "latest": latest, "year": year, "releases": entries,
+        "years": [{"year": y["year"], "count": y["count"], "url": absolute(api_releases_url(y["year"]))}
+                  for y in calendar],
+    })
 
 
 def api_release(version: RawDataVersion, *, absolute: Callable[[str], str] = str) -> dict:

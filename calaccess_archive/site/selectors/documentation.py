@@ -4,18 +4,26 @@ one's history across the published releases."""
 
 from __future__ import annotations
 
+import datetime as dt
 import inspect
 from functools import cache
 
-from django.db.models import F, Q, Value
-from django.db.models.functions import Concat
 from django.urls import reverse
 
 from calaccess_archive.models import ArchivedFile, RawDataFile
 from calaccess_archive.raw_schemas import raw_table_schemas
 from ocd.models import ProcessedDataFile
 
-from .releases import ArchiveLinks, _share, latest_file_url, release_brief, release_latest
+from .releases import (
+    ArchiveLinks,
+    _share,
+    latest_file_url,
+    recent_limit,
+    release_brief,
+    release_latest,
+    year_bounds,
+    year_url,
+)
 
 
 def raw_table_slug(table: str) -> str:
@@ -77,49 +85,74 @@ def raw_tables_documentation() -> list[dict]:
     return [{"group": name, "tables": tables} for name, tables in sorted(groups.items())]
 
 
+def _table_files(table: str):
+    return RawDataFile.objects.filter(table=table, version__published_at__isnull=False)
+
+
+def _over_time(rows: list[tuple[dt.datetime, int | None]]) -> tuple[list[int | None], list[int]]:
+    """(counts oldest first, for the chart; the years they span, newest first) of (release time, count) rows."""
+    years = sorted({when.astimezone(dt.UTC).year for when, _ in rows}, reverse=True)
+    return [count for _, count in rows], years
+
+
+def raw_table_downloads_url(slug: str, year: int | None = None) -> str:
+    if year is None:
+        return reverse("site:raw-file-downloads", kwargs={"table": slug})
+    return reverse("site:raw-file-downloads-year", kwargs={"table": slug, "year": f"{year:04d}"})
+
+
 def raw_table_documentation(slug: str) -> dict | None:
-    """One raw table: what it holds, its columns, its history and errata across releases, its archived copies."""
+    """One raw table: what it holds, its columns, its records in every release (for the chart), and its history
+    and errata in the most recent releases, with every earlier one a click away by year."""
     table = raw_table_slugs().get(slug)
     if table is None:
         return None
     model = _raw_models()[table]
     summary, description = _describe(model)
     history = []
-    files = (RawDataFile.objects.filter(table=table, version__published_at__isnull=False)
-             .select_related("version").order_by("-version__release_datetime"))
-    for f in files:
+    files = _table_files(table).select_related("version").order_by("-version__release_datetime")
+    for f in files[:recent_limit()]:
         history.append({**release_brief(f.version), "records_in": f.records_in, "rejoined": f.rejoined,
                         "repaired": f.repaired, "quarantined": f.quarantined, "records_loaded": f.records_loaded,
                         "clean_size": f.clean_size, "error_size": f.error_size, "clean_sha256": f.clean_sha256,
                         "share_kept": _share(f.records_loaded, f.records_in), "drift": f.has_drift,
                         "columns_added": f.columns_added, "columns_missing": f.columns_missing})
+    loaded, years = _over_time(list(_table_files(table).order_by("version__release_datetime")
+                                    .values_list("version__release_datetime", "records_loaded")))
     return {
         "table": table, "slug": slug, "summary": summary, "description": description,
         "group": model().klass_group,
         "forms": [{"id": form.id, "title": form.title} for form in getattr(model, "FILING_FORMS", [])],
-        "columns": _raw_columns(table), "history": history,
+        "columns": _raw_columns(table), "history": history, "loaded": loaded, "releases": len(loaded),
+        "years": [{"year": year, "url": raw_table_downloads_url(slug, year)} for year in years],
         "url": reverse("site:raw-file", kwargs={"table": slug}),
-        "downloads_url": reverse("site:raw-file-downloads", kwargs={"table": slug}),
+        "downloads_url": raw_table_downloads_url(slug),
         "latest_clean_url": latest_file_url(f"clean/{table}.csv"),
     }
 
 
-def raw_table_downloads(slug: str) -> list[dict] | None:
-    """Every archived copy of a raw table, newest release first: its cleaned CSV and its errors file."""
+def raw_table_downloads(slug: str, *, year: int | None = None) -> list[dict] | None:
+    """Every archived copy of a raw table in one year's releases (or the most recent releases), newest first:
+    its cleaned CSV and errors file, with the table's counts in that release."""
     table = raw_table_slugs().get(slug)
     if table is None:
         return None
-    names = Q(name=Concat(F("identifier"), Value(f"/clean/{table}.csv")))
-    names |= Q(name=Concat(F("identifier"), Value(f"/errors/{table}.errors.csv")))
-    records = (ArchivedFile.objects.filter(names, version__published_at__isnull=False)
-               .select_related("version").order_by("-version__release_datetime", "name"))
+    files = _table_files(table).select_related("version").order_by("-version__release_datetime")
+    if year is None:
+        files = files[:recent_limit()]
+    else:
+        start, end = year_bounds(year)
+        files = files.filter(version__release_datetime__gte=start, version__release_datetime__lt=end)
+    releases = {f.version_id: {**release_brief(f.version), "records_in": f.records_in,
+                               "quarantined": f.quarantined, "records_loaded": f.records_loaded,
+                               "clean": None, "errors": None} for f in files}
+    records = ArchivedFile.objects.at_paths(f"clean/{table}.csv", f"errors/{table}.errors.csv").filter(
+        version__in=list(releases))
     links = ArchiveLinks()
-    releases: dict[int, dict] = {}
     for record in links.best(records).values():
-        entry = releases.setdefault(record.version_id, {**release_brief(record.version), "clean": None,
-                                                        "errors": None})
-        entry["clean" if record.role == ArchivedFile.Role.CLEAN else "errors"] = links.entry(record)
-    return sorted(releases.values(), key=lambda r: r["release_datetime"], reverse=True)
+        releases[record.version_id]["clean" if record.role == ArchivedFile.Role.CLEAN else "errors"] = (
+            links.entry(record))
+    return list(releases.values())
 
 
 # --- Processed files ---
@@ -172,15 +205,20 @@ def processed_files_documentation() -> list[dict]:
 
 
 def processed_file_documentation(group: str, stem: str) -> dict | None:
-    """One processed file: its columns from datapackage.json and its records and size across releases."""
+    """One processed file: its columns from datapackage.json, its records in every release (for the chart),
+    and its records, size and checksum in the most recent releases."""
     package = _packages().get(group)
     resource = next((r for r in (package or {}).get("resources", []) if r["path"] == f"{stem}.csv"), None)
     if resource is None:
         return None
+    files = ProcessedDataFile.objects.filter(group=group, name=resource["path"],
+                                             version__raw_version__published_at__isnull=False)
     history = [{**release_brief(f.version.raw_version), "records": f.records, "size": f.size, "sha256": f.sha256}
-               for f in ProcessedDataFile.objects.filter(
-                   group=group, name=resource["path"], version__raw_version__published_at__isnull=False)
-               .select_related("version__raw_version").order_by("-version__raw_version__release_datetime")]
+               for f in files.select_related("version__raw_version")
+               .order_by("-version__raw_version__release_datetime")[:recent_limit()]]
+    records, years = _over_time(list(files.order_by("version__raw_version__release_datetime")
+                                     .values_list("version__raw_version__release_datetime", "records")))
     return {"group": group, "name": resource["path"], "stem": stem, "description": resource["description"],
-            "fields": resource["schema"]["fields"], "history": history,
+            "fields": resource["schema"]["fields"], "history": history, "records": records,
+            "releases": len(records), "years": [{"year": year, "url": year_url(year)} for year in years],
             "latest_url": latest_file_url(f"{group}/{resource['path']}"), "zip": f"{group}.zip"}

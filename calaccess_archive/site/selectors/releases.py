@@ -9,8 +9,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from django.db.models import F, Q, QuerySet, Value
-from django.db.models.functions import Concat
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.urls import reverse
 
 from calaccess_archive.models import ArchivedFile, RawDataVersion, Stage
@@ -52,6 +53,52 @@ def releases_in(*, year: str, month: str | None = None) -> list[RawDataVersion]:
     return list(releases.filter(release_datetime__month=int(month)) if month else releases)
 
 
+def recent_limit() -> int:
+    """How many releases a list on one page shows, newest first (CALACCESS_SITE_RECENT_RELEASES): so a page
+    costs the same at 3,000 releases as at 3, while every release stays two clicks away, by year and
+    month (release_calendar), at URLs that never change."""
+    return settings.CALACCESS_SITE_RECENT_RELEASES
+
+
+def releases_recent(*, before: RawDataVersion | None = None) -> list[RawDataVersion]:
+    """The most recent published releases (older than `before`, when given)."""
+    releases = page_releases()
+    if before is not None:
+        releases = releases.filter(release_datetime__lt=before.release_datetime)
+    return list(releases[:recent_limit()])
+
+
+def year_bounds(year: int) -> tuple[dt.datetime, dt.datetime]:
+    """[start, end) of a year in UTC, the time zone of the site's URLs."""
+    start = dt.datetime(year, 1, 1, tzinfo=dt.UTC)
+    return start, start.replace(year=year + 1)
+
+
+def year_url(year: int) -> str:
+    return reverse("site:year", kwargs={"year": f"{year:04d}"})
+
+
+def month_url(year: int, month: int) -> str:
+    return reverse("site:month", kwargs={"year": f"{year:04d}", "month": f"{month:02d}"})
+
+
+def release_calendar() -> list[dict]:
+    """Every year and month with published releases, newest first, with how many (one query):
+    [{year, url, count, months: [{month, label, url, count}]}]."""
+    months = (page_releases().annotate(year=ExtractYear("release_datetime", tzinfo=dt.UTC),
+                                       month=ExtractMonth("release_datetime", tzinfo=dt.UTC))
+              .values("year", "month").annotate(count=Count("pk")).order_by("-year", "-month"))
+    years: list[dict] = []
+    for row in months:
+        if not years or years[-1]["year"] != row["year"]:
+            years.append({"year": row["year"], "url": year_url(row["year"]), "count": 0, "months": []})
+        years[-1]["count"] += row["count"]
+        years[-1]["months"].append({"month": row["month"], "count": row["count"],
+                                    "label": f"{dt.date(row['year'], row['month'], 1):%B %Y}",
+                                    "url": month_url(row["year"], row["month"])})
+    return years
+
+
 def release_url(version: RawDataVersion) -> str:
     when = version.release_datetime.astimezone(dt.UTC)
     return reverse("site:release", kwargs={"year": f"{when:%Y}", "month": f"{when:%m}", "day": f"{when:%d}",
@@ -69,12 +116,11 @@ def releases_grouped(releases) -> list[dict]:
     for version in releases:
         when = version.release_datetime.astimezone(dt.UTC)
         if not years or years[-1]["year"] != when.year:
-            years.append({"year": when.year, "url": reverse("site:year", kwargs={"year": f"{when:%Y}"}),
-                          "months": []})
+            years.append({"year": when.year, "url": year_url(when.year), "months": []})
         months = years[-1]["months"]
         if not months or months[-1]["month"] != when.month:
             months.append({"month": when.month, "label": f"{when:%B %Y}", "releases": [],
-                           "url": reverse("site:month", kwargs={"year": f"{when:%Y}", "month": f"{when:%m}"})})
+                           "url": month_url(when.year, when.month)})
         months[-1]["releases"].append(release_brief(version))
     return years
 
@@ -236,8 +282,6 @@ def latest_file_target(file_name: str, *, kind: str | None = None) -> dict:
     published release's verified copy of that file. {"url": ..., "release": slug} when there is one, else
     {"url": None, "files": [...]}: the verified files of the newest published release, for the 404 page."""
     kinds = [kind] if kind else list(KINDS)
-    from django.conf import settings
-
     prefix = settings.CALACCESS_ARCHIVE_PREFIX
     in_items = Q()
     for name in kinds:
@@ -245,8 +289,8 @@ def latest_file_target(file_name: str, *, kind: str | None = None) -> dict:
     verified = ArchivedFile.objects.filter(in_items, status=ArchivedFile.Status.VERIFIED,
                                            version__published_at__isnull=False)
     links = ArchiveLinks()
-    copies = list(verified.filter(name=Concat(F("identifier"), Value("/" + file_name)))
-                  .select_related("version").order_by("-version__release_datetime")[:len(_STORAGE_CLASSES)])
+    copies = list(verified.at_paths(file_name).select_related("version")
+                  .order_by("-version__release_datetime")[:len(_STORAGE_CLASSES)])
     if copies:  # the newest release's copy; in the configured storage if it is in both
         record = max((c for c in copies if c.version_id == copies[0].version_id),
                      key=lambda c: c.storage == links.configured)

@@ -11,8 +11,12 @@ _PRETTY = {"indent": 2}
 
 
 @require_safe
-def releases(request: HttpRequest) -> JsonResponse:
-    return JsonResponse(api_releases(absolute=request.build_absolute_uri), json_dumps_params=_PRETTY)
+def releases(request: HttpRequest, year: str | None = None) -> JsonResponse:
+    """/api/releases.json (the most recent releases) and /api/releases/YYYY.json (every release of a year)."""
+    document = api_releases(year=int(year) if year else None, absolute=request.build_absolute_uri)
+    if document is None:
+        return JsonResponse({"error": f"no release published in {year}"}, status=404)
+    return JsonResponse(document, json_dumps_params=_PRETTY)
 
 
 @require_safe

@@ -26,17 +26,21 @@ def raw_file(request: HttpRequest, table: str) -> HttpResponse:
     doc = raw_table_documentation(table)
     if doc is None:
         raise Http404(f"no raw table {table}")
-    chart = records_chart([h["records_loaded"] for h in reversed(doc["history"])],
-                          label=f"Records of {doc['table']} loaded, release by release, oldest first")
+    chart = records_chart(doc["loaded"], label=f"Records of {doc['table']} loaded, release by release, oldest first")
     return render(request, "site/raw_file.html", {"doc": doc, "chart": chart})
 
 
 @require_safe
-def raw_file_downloads(request: HttpRequest, table: str) -> HttpResponse:
+def raw_file_downloads(request: HttpRequest, table: str, year: str | None = None) -> HttpResponse:
+    """The archived copies of a table in the most recent releases, or in every release of one year."""
     doc = raw_table_documentation(table)
     if doc is None:
         raise Http404(f"no raw table {table}")
-    return render(request, "site/raw_file_downloads.html", {"doc": doc, "releases": raw_table_downloads(table)})
+    releases = raw_table_downloads(table, year=int(year) if year else None)
+    if year and not releases:
+        raise Http404(f"{doc['table']} is in no release published in {year}")
+    return render(request, "site/raw_file_downloads.html", {"doc": doc, "releases": releases,
+                                                            "year": int(year) if year else None})
 
 
 @require_safe
@@ -49,6 +53,5 @@ def processed_file(request: HttpRequest, group: str, name: str) -> HttpResponse:
     doc = processed_file_documentation(group, name)
     if doc is None:
         raise Http404(f"no processed file {group}/{name}")
-    chart = records_chart([h["records"] for h in reversed(doc["history"])],
-                          label=f"Records of {doc['name']}, release by release, oldest first")
+    chart = records_chart(doc["records"], label=f"Records of {doc['name']}, release by release, oldest first")
     return render(request, "site/processed_file.html", {"doc": doc, "chart": chart})

@@ -8,13 +8,14 @@ from django.views.decorators.http import require_safe
 
 from calaccess_archive.site.selectors import (
     latest_file_target,
-    page_releases,
-    release_brief,
     release_at,
+    release_brief,
+    release_calendar,
     release_detail,
     release_latest,
     releases_grouped,
     releases_in,
+    releases_recent,
 )
 
 
@@ -26,12 +27,12 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def downloads(request: HttpRequest) -> HttpResponse:
-    """The latest published release first, then every earlier one by year and month."""
+    """The latest published release first, then the most recent earlier ones, then every year and month."""
     latest = release_latest()
-    earlier = page_releases().exclude(pk=latest.pk) if latest else []
+    earlier = releases_recent(before=latest) if latest else []
     return render(request, "site/downloads.html", {
         "latest": release_detail(latest, absolute=request.build_absolute_uri) if latest else None,
-        "years": releases_grouped(earlier)})
+        "years": releases_grouped(earlier), "calendar": release_calendar() if earlier else []})
 
 
 @require_safe

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.syndication.views import Feed
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.views.decorators.http import require_safe
 
-from calaccess_archive.site.pages import site_paths
+from calaccess_archive.site.pages import section_paths, sitemap_sections, sitemap_url
 from calaccess_archive.site.selectors import feed_releases
 
 
@@ -56,7 +56,17 @@ releases_feed = require_safe(ReleasesFeed())
 
 @require_safe
 def sitemap(request: HttpRequest) -> HttpResponse:
-    urls = [request.build_absolute_uri(page.path) for page in site_paths() if page.in_sitemap]
+    """sitemap.xml: the index of the sitemap sections (the archive's pages, then one per year of releases)."""
+    urls = [request.build_absolute_uri(sitemap_url(section)) for section in sitemap_sections()]
+    return render(request, "site/sitemap_index.xml", {"urls": urls}, content_type="application/xml")
+
+
+@require_safe
+def sitemap_section(request: HttpRequest, section: str) -> HttpResponse:
+    pages = section_paths(section)
+    if not pages:
+        raise Http404(f"no sitemap {section}")
+    urls = [request.build_absolute_uri(page.path) for page in pages if page.in_sitemap]
     return render(request, "site/sitemap.xml", {"urls": urls}, content_type="application/xml")
 
 

@@ -17,19 +17,21 @@ CHUNK = 1024 * 1024
 @dataclass(frozen=True)
 class Digest:
     md5: str  # "" when not asked for
-    sha256: str
+    sha256: str  # "" when not asked for
     size: int
 
 
-def digest_stream(stream: BinaryIO, *, md5: bool = True) -> Digest:
-    """sha256 (and md5) and size of what is left in `stream`, in one pass, a megabyte at a time."""
-    md5_hash, sha256, size = hashlib.md5() if md5 else None, hashlib.sha256(), 0
+def digest_stream(stream: BinaryIO, *, md5: bool = True, sha256: bool = True) -> Digest:
+    """sha256 and md5 (each unless turned off) and size of what is left in `stream`, in one pass, a megabyte
+    at a time."""
+    hashes = [h for h, wanted in ((hashlib.md5(), md5), (hashlib.sha256(), sha256)) if wanted]
+    size = 0
     while chunk := stream.read(CHUNK):
-        if md5_hash is not None:
-            md5_hash.update(chunk)
-        sha256.update(chunk)
+        for h in hashes:
+            h.update(chunk)
         size += len(chunk)
-    return Digest(md5_hash.hexdigest() if md5_hash is not None else "", sha256.hexdigest(), size)
+    found = {h.name: h.hexdigest() for h in hashes}
+    return Digest(found.get("md5", ""), found.get("sha256", ""), size)
 
 
 def digest_file(path: Path, *, md5: bool = True) -> Digest:

@@ -20,6 +20,7 @@ from .ia_client import PutResult, RemoteFile
 from .identifiers import InvalidArchiveName, identifier_validate, name_split
 
 META_SUFFIX = "_meta.json"  # like archive.org's <identifier>_meta.xml
+COPY_CHUNK = 1024 * 1024  # Django's 64 KB chunks copy at a fifth of the speed (Python's cost per chunk)
 
 
 @deconstructible(path="calaccess_archive.storage.LocalArchiveStorage")
@@ -60,7 +61,7 @@ class LocalArchiveStorage(ArchiveStorageMixin, FileSystemStorage):
         found = {}
         for path in sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else []:
             with path.open("rb") as stream:
-                digest = digest_stream(stream)
+                digest = digest_stream(stream, sha256=False)  # a listing gives md5 and size, as archive.org's
             name = path.relative_to(root).as_posix()
             found[name] = RemoteFile(name, digest.md5, digest.size)
         return found
@@ -69,7 +70,9 @@ class LocalArchiveStorage(ArchiveStorageMixin, FileSystemStorage):
             on_read: Callable[[int], None] | None = None) -> PutResult:
         name = self.get_available_name(name)
         stream.seek(0)
-        FileSystemStorage._save(self, name, File(ReadingBody(stream, size, on_read), name=name))
+        body = File(ReadingBody(stream, size, on_read), name=name)
+        body.DEFAULT_CHUNK_SIZE = COPY_CHUNK
+        FileSystemStorage._save(self, name, body)
         return PutResult("sent", 1)  # verification (item_files) re-reads it and compares md5 and size
 
     def served_path(self, name: str) -> Path | None:

@@ -1,6 +1,6 @@
 import hashlib
 
-from processors.digest import digest_file, sha256_so_far
+from processors.digest import Digest, digest_file, digest_stream, sha256_so_far
 from processors.errors import one_line
 
 
@@ -12,6 +12,8 @@ def test_digest_file_is_hashlib_md5_sha256_and_size(tmp_path):
     assert (digest.md5, digest.sha256, digest.size) == (
         hashlib.md5(data).hexdigest(), hashlib.sha256(data).hexdigest(), len(data))
     assert digest_file(path, md5=False).md5 == ""
+    with path.open("rb") as stream:
+        assert digest_stream(stream, sha256=False) == Digest(hashlib.md5(data).hexdigest(), "", len(data))
 
 
 def test_sha256_so_far_goes_on_from_a_partial_file(tmp_path):

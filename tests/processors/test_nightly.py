@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import zipfile
 
 import pytest
 
@@ -50,6 +51,18 @@ def test_every_step_then_up_to_date(export, tmp_path):
     again = nightly_run(source=str(source))
     assert again.outcome == "up_to_date" and again.version == version
     assert ReleaseCheck.objects.count() == 2 and RawDataVersion.objects.count() == 1
+
+
+def test_the_zip_of_the_cleaned_tables_is_built_during_the_ocd_stage_and_archived_as_is(export, tmp_path):
+    """clean.zip is deflated in a thread while PostgreSQL does the OCD stage, not in the upload step after it."""
+    version = nightly_run(source=str(copied(export, tmp_path / "dbwebexport.zip", DAY1))).version
+    process = version.stages.get(stage="process")
+    built = dt.datetime.fromtimestamp((version.directory / "clean.zip").stat().st_mtime, tz=dt.UTC)
+    assert process.started_at <= built <= process.finished_at
+    with zipfile.ZipFile(version.directory / "clean.zip") as archive:
+        assert archive.testzip() is None
+        assert sorted(archive.namelist()) == sorted(p.name for p in version.clean_dir.glob("*.csv"))
+    assert ArchivedFile.objects.get(version=version, role="clean_zip").status == "verified"
 
 
 def test_a_failing_release_is_told_once_and_back_to_normal_once(export, tmp_path, channels):

@@ -12,7 +12,7 @@ from .core import Division, Organization, Person, Post
 class Election(OCDBase):
     id = ocd_id_field("election")
     name = models.CharField(max_length=300, help_text="Name of the election.")
-    date = models.DateField(help_text="Date when eligible voters cast their ballots.")
+    date = models.DateField(null=True, help_text="Date when eligible voters cast their ballots (empty: not known).")
     division = models.ForeignKey(
         Division, related_name="elections", on_delete=models.PROTECT, help_text="Broadest division of the election."
     )

@@ -73,7 +73,7 @@ _TRANSACTION_KEYS = [
 # Flat files: name -> (description, FROM clause, fields, sort column).
 FLAT_FILES: dict[str, tuple[str, str, tuple[Field, ...], str]] = {
     "Candidates.csv": (
-        "One row per candidacy: a person running for a state office in an election.",
+        "One row per candidacy: a person running for a state or local office in an election.",
         """FROM opencivicdata_candidacy AS c
   JOIN opencivicdata_person AS p ON p.id = c.person_id
   JOIN opencivicdata_candidatecontest AS k ON k.id = c.contest_id
@@ -82,10 +82,10 @@ FLAT_FILES: dict[str, tuple[str, str, tuple[Field, ...], str]] = {
   LEFT JOIN opencivicdata_organization AS pa ON pa.id = c.party_id""",
         (
             _f("name", "c.candidate_name", "string", "Candidate's name as on the latest filing"),
-            _f("party_name", "pa.name", "string", "Party (from the Form 501 party code)"),
+            _f("party_name", "pa.name", "string", "Party (Form 501 PARTY_CD, else PARTY text, else FILER_TO_FILER_TYPE_CD)"),
             _f("election_name", "e.name", "string", "Election"),
-            _f("election_date", "e.date", "date", "Election date"),
-            _f("office", "o.label", "string", "Office sought, with district"),
+            _f("election_date", "e.date", "date", "Election date (empty when not known)"),
+            _f("office", "o.label", "string", "Office sought, with jurisdiction and district"),
             _f("filed_date", "c.filed_date", "date", "Date of the earliest Form 501 for this candidacy"),
             _f("is_incumbent", BOOLEAN.format("c.is_incumbent"), "boolean", "Unknown in CAL-ACCESS: empty"),
             _f("created_at", DATETIME.format("c.created_at"), "datetime", "Release datetime of the raw data"),

@@ -36,7 +36,7 @@ def test_process_records_files_and_zips(raw_release):
     assert processed.process_finished_at and processed.export_finished_at and processed.package_finished_at
     assert processed.files.count() == len(OCD_MODELS) + len(FLAT_FILES)
     assert result["files"]["flat/Contributions.csv"] == 5 and result["files"]["flat/Expenditures.csv"] == 2
-    assert result["files"]["flat/Candidates.csv"] == 2 and result["files"]["flat/Filings.csv"] == 4
+    assert result["files"]["flat/Candidates.csv"] == 7 and result["files"]["flat/Filings.csv"] == 7
     directory = processed.directory
     for model in OCD_MODELS:
         path = directory / "relational" / f"{model._meta.db_table}.csv"
@@ -94,8 +94,8 @@ def test_changes_against_previous_release(raw_release):
     first = json.loads((ProcessedDataVersion.objects.get().directory / "changes.json").read_text())
     assert first["previous_release"] is None
     text = (ProcessedDataVersion.objects.get().directory / "changes.json").read_text()
-    assert text == json.dumps(first, indent=2, ensure_ascii=False) + "\n" and len(first["new_filings"]) == 4
-    assert first["tables"]["opencivicdata_filing"] == {"records": 4, "added": 4, "removed": 0}
+    assert text == json.dumps(first, indent=2, ensure_ascii=False) + "\n" and len(first["new_filings"]) == 7
+    assert first["tables"]["opencivicdata_filing"] == {"records": 7, "added": 7, "removed": 0}
     # The next night: one new filing by a new committee, one filing gone.
     raw("CvrCampaignDisclosureCd", filing_id=7010, amend_id=0, filer_id="1010", filer_naml="New PAC",
         form_type="F460", rec_type="CVR")
@@ -110,7 +110,7 @@ def test_changes_against_previous_release(raw_release):
     assert ProcessedDataVersion.objects.get(raw_version=later).changes["new_counts"] == {
         "new_candidates": 0, "new_committees": 1, "new_filings": 1}
     assert changes["previous_release"] == raw_release.slug
-    assert changes["tables"]["opencivicdata_filing"] == {"records": 4, "added": 1, "removed": 1}
+    assert changes["tables"]["opencivicdata_filing"] == {"records": 7, "added": 1, "removed": 1}
     assert [c["name"] for c in changes["new_committees"]] == ["New PAC"]
     assert [f["name"] for f in changes["new_filings"]] == ["7010 F460"]
     assert changes["new_candidates"] == []
@@ -129,7 +129,7 @@ def test_process_command_json(raw_release):
     assert result["release"] == raw_release.slug and result["tables"]["opencivicdata_transaction"] == 8
     out = io.StringIO()
     call_command("process", raw_release.slug, stdout=out)
-    assert "opencivicdata_filing: 4" in out.getvalue()
+    assert "opencivicdata_filing: 7" in out.getvalue()
 
 
 def test_process_command_unknown_release(db):

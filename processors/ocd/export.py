@@ -70,6 +70,35 @@ _TRANSACTION_KEYS = [
     _f("calaccess_table", "t.extras->>'calaccess_table'", "string", "Raw table: RCPT_CD, EXPN_CD, LOAN_CD, S497_CD"),
 ]
 
+# The Form 460 summary page (SMRY_CD rows of FORM_TYPE F460): LINE_ITEM -> column, description.
+# AMOUNT_A is the period's amount (AMOUNT_B, the calendar year's, is left out).
+FORM460_SUMMARY = (
+    ("1", "monetary_contributions", "Line 1: monetary contributions"),
+    ("2", "loans_received", "Line 2: loans received"),
+    ("3", "subtotal_cash_contributions", "Line 3: subtotal cash contributions"),
+    ("4", "nonmonetary_contributions", "Line 4: nonmonetary contributions"),
+    ("5", "total_contributions", "Line 5: total contributions received"),
+    ("6", "payments_made", "Line 6: payments made"),
+    ("7", "loans_made", "Line 7: loans made"),
+    ("8", "subtotal_cash_payments", "Line 8: subtotal cash payments"),
+    ("9", "unpaid_bills", "Line 9: accrued expenses (unpaid bills)"),
+    ("10", "nonmonetary_adjustment", "Line 10: nonmonetary adjustment"),
+    ("11", "total_expenditures", "Line 11: total expenditures made"),
+    ("12", "begin_cash_balance", "Line 12: beginning cash balance"),
+    ("13", "cash_receipts", "Line 13: cash receipts"),
+    ("14", "misc_cash_increases", "Line 14: miscellaneous increases to cash"),
+    ("15", "cash_payments", "Line 15: cash payments"),
+    ("16", "ending_cash_balance", "Line 16: ending cash balance"),
+    ("17", "loan_guarantees_received", "Line 17: loan guarantees received"),
+    ("18", "cash_equivalents", "Line 18: cash equivalents"),
+    ("19", "outstanding_debts", "Line 19: outstanding debts"),
+)
+# One row per (filing, amendment) with each summary line's AMOUNT_A; a line given twice: the first loaded.
+_FORM460_SUMMARY_SQL = "SELECT \"FILING_ID\", \"AMEND_ID\", " + ", ".join(
+    f"(array_agg(\"AMOUNT_A\" ORDER BY id) FILTER (WHERE btrim(\"LINE_ITEM\") = '{line}'))[1] AS {name}"
+    for line, name, _ in FORM460_SUMMARY
+) + " FROM \"SMRY_CD\" WHERE btrim(\"FORM_TYPE\") = 'F460' GROUP BY 1, 2"
+
 # Flat files: name -> (description, FROM clause, fields, sort column).
 FLAT_FILES: dict[str, tuple[str, str, tuple[Field, ...], str]] = {
     "Candidates.csv": (
@@ -152,6 +181,31 @@ FLAT_FILES: dict[str, tuple[str, str, tuple[Field, ...], str]] = {
             _f("current_amend_id", "f.current_amend_id", "integer", "AMEND_ID of the current amendment"),
             _f("amendment_count", "(SELECT count(*) - 1 FROM opencivicdata_filingaction AS x"
                " WHERE x.filing_id = f.id)", "integer", "Number of amendments after the original"),
+            _f("ocd_filing_id", "f.id", "string", "OCD Filing id"),
+            _f("ocd_filing_action_id", "a.id", "string", "OCD FilingAction id of the current amendment"),
+            _f("ocd_committee_id", "c.id", "string", "OCD Committee id"),
+        ),
+        "f.id",
+    ),
+    "Form460Filings.csv": (
+        "One row per Form 460 filing, as of its current amendment, with its summary page totals (SMRY_CD, the period's"
+        " amounts).",
+        f"""FROM opencivicdata_filing AS f
+  JOIN opencivicdata_committee AS c ON c.id = f.filer_id
+  JOIN opencivicdata_filingaction AS a ON a.filing_id = f.id AND a.is_current
+  LEFT JOIN ({_FORM460_SUMMARY_SQL}) AS s ON s."FILING_ID" = f.calaccess_filing_id AND s."AMEND_ID" = f.current_amend_id
+WHERE f.classification = 'F460'""",
+        (
+            _f("calaccess_filing_id", "f.calaccess_filing_id", "integer", "CAL-ACCESS FILING_ID"),
+            _f("current_amend_id", "f.current_amend_id", "integer", "AMEND_ID of the current amendment"),
+            _f("committee_name", "c.name", "string", "Filer"),
+            _f("calaccess_filer_id", "c.calaccess_filer_id", "integer", "Filer's FILER_ID"),
+            _f("coverage_start_date", "f.coverage_start_date", "date", "Start of the period covered"),
+            _f("coverage_end_date", "f.coverage_end_date", "date", "End of the period covered"),
+            _f("filing_date", "a.date", "date", "Date the current amendment was filed"),
+            _f("statement_type", "f.extras->>'statement_type'", "string", "STMT_TYPE of the cover"),
+            *(_f(name, f"s.{name}", "number", f"{description} (empty: not on the summary)")
+              for _, name, description in FORM460_SUMMARY),
             _f("ocd_filing_id", "f.id", "string", "OCD Filing id"),
             _f("ocd_filing_action_id", "a.id", "string", "OCD FilingAction id of the current amendment"),
             _f("ocd_committee_id", "c.id", "string", "OCD Committee id"),

@@ -177,12 +177,25 @@ def items():
         form_type="F497P2")
 
 
+def summaries():
+    """Form 460 summary lines (SMRY_CD) of Jane Smith's committee's filing 7001."""
+    smry = dict(rec_type="SMRY", form_type="F460")
+    raw("SmryCd", filing_id=7001, amend_id=0, line_item="1", amount_a=Decimal("90.00"), **smry)  # superseded
+    raw("SmryCd", filing_id=7001, amend_id=1, line_item="1", amount_a=Decimal("100.00"), **smry)
+    raw("SmryCd", filing_id=7001, amend_id=1, line_item="5", amount_a=Decimal("150.00"), amount_b=Decimal("900.00"),
+        **smry)
+    raw("SmryCd", filing_id=7001, amend_id=1, line_item="16", amount_a=Decimal("-25.50"), **smry)
+    raw("SmryCd", filing_id=7001, amend_id=1, line_item="1", amount_a=Decimal("100.00"), rec_type="SMRY",
+        form_type="A")  # schedule A's own summary: not a summary page line
+
+
 def raw_release_build():
     lookup_codes()
     filers()
     form501s()
     covers()
     items()
+    summaries()
 
 
 @pytest.fixture

@@ -85,6 +85,8 @@ def test_sample_export_ingested_then_processed(export):
     assert "opencivicdata_committee" not in result["unmatched"]
     files = result["files"]
     assert files["flat/Contributions.csv"] > 0 and files["flat/Expenditures.csv"] > 0
+    assert files["flat/Form460Filings.csv"] == _scalar(
+        "SELECT count(*) FROM opencivicdata_filing WHERE classification = 'F460'") > 0
     assert files["flat/Candidates.csv"] == tables["opencivicdata_candidacy"]
     assert result["publish"]["complete"]
 

@@ -56,6 +56,21 @@ def test_process_records_files_and_zips(raw_release):
                 assert hashlib.sha256(zf.read(name)).hexdigest() == sums[name]
 
 
+def test_form460_filings_with_summary_totals(raw_release):
+    ocd_process(version=raw_release)
+    path = ProcessedDataVersion.objects.get().directory / "flat" / "Form460Filings.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = {row["calaccess_filing_id"]: row for row in csv.DictReader(f)}
+    assert sorted(rows) == ["7001", "7002", "7005", "7006", "7007", "7008"]  # Form 460s only (7003 is a 497)
+    jane = rows["7001"]
+    assert jane["current_amend_id"] == "1" and jane["committee_name"] == "Jane Smith for Assembly 2018"
+    # The current amendment's lines (not amendment 0's 90.00, nor schedule A's own summary), period amounts.
+    assert (jane["monetary_contributions"], jane["total_contributions"], jane["ending_cash_balance"]) == (
+        "100.00", "150.00", "-25.50")
+    assert jane["loans_received"] == "" and jane["outstanding_debts"] == ""  # not on the summary: empty
+    assert all(rows["7002"][name] == "" for name in ("monetary_contributions", "total_expenditures"))
+
+
 def test_flat_columns_equal_documented_schema(raw_release):
     ocd_process(version=raw_release)
     docs = DOCS.read_text()

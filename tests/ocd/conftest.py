@@ -167,7 +167,8 @@ def items():
     raw("ExpnCd", filing_id=7001, amend_id=1, line_item=2, payee_naml="Vendor", amount=Decimal("3.00"),
         rec_type="EXPN", form_type="D")  # schedule D: not processed
     raw("ExpnCd", filing_id=7002, amend_id=0, line_item=1, payee_naml="TV Ads Inc", entity_cd="OTH",
-        amount=Decimal("1000.00"), expn_date=dt.date(2018, 9, 1), bal_name="Water Bond", bal_juris="STATE", **e)
+        amount=Decimal("1000.00"), expn_date=dt.date(2018, 9, 1), bal_name="Water Bond", bal_juris="Statewide",
+        **e)  # the same measure: another spelling of the state
     raw("LoanCd", filing_id=7001, amend_id=1, line_item=1, lndr_namf="Jane", lndr_naml="Smith", entity_cd="IND",
         loan_amt1=Decimal("1000.00"), loan_date1=dt.date(2018, 1, 15), rec_type="LOAN", form_type="B1")
     raw("S497Cd", filing_id=7003, amend_id=0, line_item=1, enty_namf="Carol", enty_naml="Big", entity_cd="IND",

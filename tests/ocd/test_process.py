@@ -90,6 +90,8 @@ def test_ballot_measure_from_cover_and_items(built):
     measure = ocd_models.BallotMeasureContest.objects.get()
     assert measure.id == ocd_id("contest", "measure:2018-11-06:STATE:number:1")
     assert measure.name == "Proposition 1" and measure.description == "Water Bond"
+    assert measure.classification == "bond"  # the name says it
+    assert measure.extras["calaccess_jurisdiction"] == "STATE"  # STATE and Statewide: one contest
     assert measure.election.date == dt.date(2018, 11, 6)
     assert sorted(measure.options.values_list("text", flat=True)) == ["No", "Yes"]
     assert measure.identifiers.get().identifier == "1"

@@ -155,6 +155,24 @@ FLAT_FILES: dict[str, tuple[str, str, tuple[Field, ...], str]] = {
         ),
         "m.id",
     ),
+    "RecallMeasures.csv": (
+        "One row per recall question: an office at stake in a recall election (OCD RetentionContest).",
+        """FROM opencivicdata_retentioncontest AS r JOIN opencivicdata_election AS e ON e.id = r.election_id
+  LEFT JOIN opencivicdata_post AS p ON p.id = r.extras->>'ocd_post_id'""",
+        (
+            _f("name", "r.name", "string", "Recall"),
+            _f("description", "r.description", "string", "The question put to the voters"),
+            _f("office", "p.label", "string", "Office at stake, with jurisdiction and district"),
+            _f("election_name", "e.name", "string", "Election"),
+            _f("election_date", "e.date", "date", "Election date"),
+            _f("created_at", DATETIME.format("r.created_at"), "datetime", "Release datetime of the raw data"),
+            _f("updated_at", DATETIME.format("r.updated_at"), "datetime", "Release datetime of the raw data"),
+            _f("ocd_contest_id", "r.id", "string", "OCD RetentionContest id"),
+            _f("ocd_election_id", "e.id", "string", "OCD Election id"),
+            _f("ocd_post_id", "p.id", "string", "OCD Post id of the office"),
+        ),
+        "r.id",
+    ),
     "Committees.csv": (
         "One row per committee that filed a campaign statement.",
         """FROM opencivicdata_committee AS c""",

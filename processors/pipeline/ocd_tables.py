@@ -18,6 +18,7 @@ from processors.ocd.candidacies import candidacies_build
 from processors.ocd.elections import candidacy_sources_stage, elections_build
 from processors.ocd.jurisdiction import jurisdiction_build
 from processors.ocd.measures import measure_sources_stage, measures_build
+from processors.ocd.recalls import recalls_build
 from processors.ocd.reference import calendar_stage
 
 # Temporary tables of one build (ON COMMIT DROP).
@@ -75,6 +76,7 @@ def ocd_tables_build(*, release_datetime, seconds: dict | None = None) -> dict:
         measure_sources_stage(cursor=cursor, skipped=skipped)
         elections_build(cursor=cursor, params=params, unmatched=unmatched)
         candidacies_build(cursor=cursor, params=params, unmatched=unmatched)
+        recalls_build(cursor=cursor, params=params)
         clock.lap("candidacies")
         measures_build(cursor=cursor, params=params)
         clock.lap("measures")

@@ -37,6 +37,7 @@ def test_process_records_files_and_zips(raw_release):
     assert processed.files.count() == len(OCD_MODELS) + len(FLAT_FILES)
     assert result["files"]["flat/Contributions.csv"] == 5 and result["files"]["flat/Expenditures.csv"] == 2
     assert result["files"]["flat/Candidates.csv"] == 7 and result["files"]["flat/Filings.csv"] == 7
+    assert result["files"]["flat/RecallMeasures.csv"] == 1 and result["files"]["flat/Form460Filings.csv"] == 6
     directory = processed.directory
     for model in OCD_MODELS:
         path = directory / "relational" / f"{model._meta.db_table}.csv"

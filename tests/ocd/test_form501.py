@@ -100,3 +100,12 @@ def test_statewide_calendar_is_consistent():
     pairs = [(d.year, c) for d, c, _ in calendar]
     assert len(pairs) == len(set(pairs))  # one election of each kind a year: (year, type) finds the date
     assert {c for _, c, _ in calendar} == {"primary", "general", "special", "recall", "presidential_primary"}
+
+
+def test_recall_election_gets_a_retention_contest(built):
+    gil = _candidacy(2007)  # a successor candidate in the 2003 recall
+    recall = ocd_models.RetentionContest.objects.get()
+    assert recall.id == ocd_id("contest", "recall:2003-10-07:GOV:0")
+    assert recall.name == "Recall: Governor" and recall.election == gil.contest.election
+    assert recall.division_id == STATE and recall.membership is None  # the holder is not in CAL-ACCESS
+    assert sorted(recall.options.values_list("text", flat=True)) == ["No", "Yes"]

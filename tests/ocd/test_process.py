@@ -35,7 +35,9 @@ def test_table_counts(built):
         "opencivicdata_candidatecontestpost": 7, "opencivicdata_candidatecontestsource": 0,
         "opencivicdata_candidacy": 7, "opencivicdata_candidacysource": 0, "opencivicdata_ballotmeasurecontest": 1,
         "opencivicdata_ballotmeasurecontestoption": 2, "opencivicdata_ballotmeasurecontestidentifier": 1,
-        "opencivicdata_ballotmeasurecontestsource": 0, "opencivicdata_committee": 4, "opencivicdata_filing": 7,
+        "opencivicdata_ballotmeasurecontestsource": 0, "opencivicdata_retentioncontest": 1,
+        "opencivicdata_retentioncontestoption": 2, "opencivicdata_retentioncontestidentifier": 0,
+        "opencivicdata_retentioncontestsource": 0, "opencivicdata_committee": 4, "opencivicdata_filing": 7,
         "opencivicdata_filingaction": 8, "opencivicdata_transaction": 8,
     }
 

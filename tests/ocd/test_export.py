@@ -57,6 +57,18 @@ def test_process_records_files_and_zips(raw_release):
                 assert hashlib.sha256(zf.read(name)).hexdigest() == sums[name]
 
 
+def test_candidates_flat_file_says_special_elections_and_status(raw_release):
+    ocd_process(version=raw_release)
+    path = ProcessedDataVersion.objects.get().directory / "flat" / "Candidates.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = {row["calaccess_filer_id"]: row for row in csv.DictReader(f)}
+    assert (rows["2005"]["special_election"], rows["2005"]["election_date"]) == ("true", "")  # 2017 special
+    assert (rows["2001"]["special_election"], rows["2001"]["election_name"]) == ("false", "2018 PRIMARY")
+    assert rows["2004"]["special_election"] == ""  # election type not given: not known
+    assert rows["2003"]["registration_status"] == "withdrawn" and rows["2001"]["registration_status"] == "filed"
+    assert rows["2003"]["office"] == "City Council, Oakland city"
+
+
 def test_form460_filings_with_summary_totals(raw_release):
     ocd_process(version=raw_release)
     path = ProcessedDataVersion.objects.get().directory / "flat" / "Form460Filings.csv"

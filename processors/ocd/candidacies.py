@@ -117,7 +117,8 @@ def candidacies_build(*, cursor, params: dict, unmatched: dict) -> None:
               {ocd_id_sql("post", "k.post_key")}, {ocd_id_sql("contest", "'candidate:' || k.contest_key")}, k.name,
               k.filed_date, NULL, party.id, k.registration_status, NULL, %(ts)s, %(ts)s,
               jsonb_build_object('calaccess_filer_id', k.filer_id, 'form501_filing_ids', k.f501_ids,
-                                 'cover_filing_ids', k.cover_ids, 'party_source', k.party_source)
+                                 'cover_filing_ids', k.cover_ids, 'party_source', k.party_source,
+                                 'filer_id_sources', k.filer_id_sources)
             FROM (
               SELECT candidacy_key, filer_id, post_key, contest_key,
                 (array_agg(name ORDER BY (source = 'F501') DESC, filing_id DESC))[1] AS name,
@@ -129,7 +130,9 @@ def candidacies_build(*, cursor, params: dict, unmatched: dict) -> None:
                 (array_agg(registration_status ORDER BY filing_id DESC) FILTER (WHERE source = 'F501'))[1]
                   AS registration_status,
                 coalesce(jsonb_agg(filing_id ORDER BY filing_id) FILTER (WHERE source = 'F501'), '[]') AS f501_ids,
-                coalesce(jsonb_agg(filing_id ORDER BY filing_id) FILTER (WHERE source = 'CVR'), '[]') AS cover_ids
+                coalesce(jsonb_agg(filing_id ORDER BY filing_id) FILTER (WHERE source = 'CVR'), '[]') AS cover_ids,
+                -- How the sources wrote the candidate's id: number, xref (translated), negative, cover_filer.
+                jsonb_agg(DISTINCT filer_id_source) AS filer_id_sources
               FROM ocd_cand GROUP BY candidacy_key, filer_id, post_key, contest_key
             ) AS k
             LEFT JOIN opencivicdata_organization AS party

@@ -56,6 +56,7 @@ def test_local_candidacies_get_posts_in_their_division(built):
     assert lou.contest.election.name == "2018 GENERAL"
     # His own cover (ENTITY_CD CAO, no CAND_ID, office letters CCM) is the same candidacy.
     assert lou.extras["form501_filing_ids"] == [5003] and lou.extras["cover_filing_ids"] == [7007]
+    assert lou.extras["filer_id_sources"] == ["cover_filer", "number"]
     assert lou.registration_status == "withdrawn"  # his current 501 is a termination statement (10003)
     assert lou.party is None
     ann = _candidacy(2004)
@@ -75,7 +76,7 @@ def test_only_form_501_makes_candidacies(built):
 def test_xref_filer_ids_kept(built):
     # A negative Form 501 FILER_ID FILER_XREF_CD knows is that filer's candidacy.
     kim = _candidacy(2006)
-    assert kim.person.identifiers.get().identifier == "2006"
+    assert kim.person.identifiers.get().identifier == "2006" and kim.extras["filer_id_sources"] == ["xref"]
     assert kim.contest.election.name == "2014 PRIMARY"
     # An old non-numeric cover FILER_ID is translated, not dropped as bad_filer_id (X12, unknown, is).
     filing = ocd_models.Filing.objects.get(calaccess_filing_id=7006)

@@ -75,7 +75,7 @@ def test_candidates_people_and_contests(built):
     assert candidacy.party.name == "DEMOCRATIC" and candidacy.registration_status == "filed"
     assert candidacy.filed_date == dt.date(2017, 2, 1)  # RPT_DATE of the current amendment of the earliest 501
     assert candidacy.extras == {"calaccess_filer_id": 2001, "form501_filing_ids": [5001], "cover_filing_ids": [7001],
-                                "party_source": "PARTY_CD"}
+                                "party_source": "PARTY_CD", "filer_id_sources": ["number"]}
     assert candidacy.contest.election.date == dt.date(2018, 6, 5)
     assert candidacy.contest.election.name == "2018 PRIMARY"
     bob = ocd_models.Candidacy.objects.get(person_id=ocd_id("person", "filer:2002"))

@@ -99,6 +99,9 @@ _FORM460_SUMMARY_SQL = "SELECT \"FILING_ID\", \"AMEND_ID\", " + ", ".join(
     for line, name, _ in FORM460_SUMMARY
 ) + " FROM \"SMRY_CD\" WHERE btrim(\"FORM_TYPE\") = 'F460' GROUP BY 1, 2"
 
+_FORM460_SUMMARY_FIELDS = tuple(_f(name, f"s.{name}", "number", f"{description} (empty: not on the summary)")
+                                for _, name, description in FORM460_SUMMARY)
+
 # Flat files: name -> (description, FROM clause, fields, sort column).
 FLAT_FILES: dict[str, tuple[str, str, tuple[Field, ...], str]] = {
     "Candidates.csv": (
@@ -229,13 +232,34 @@ WHERE f.classification = 'F460'""",
             _f("coverage_end_date", "f.coverage_end_date", "date", "End of the period covered"),
             _f("filing_date", "a.date", "date", "Date the current amendment was filed"),
             _f("statement_type", "f.extras->>'statement_type'", "string", "STMT_TYPE of the cover"),
-            *(_f(name, f"s.{name}", "number", f"{description} (empty: not on the summary)")
-              for _, name, description in FORM460_SUMMARY),
+            *_FORM460_SUMMARY_FIELDS,
             _f("ocd_filing_id", "f.id", "string", "OCD Filing id"),
             _f("ocd_filing_action_id", "a.id", "string", "OCD FilingAction id of the current amendment"),
             _f("ocd_committee_id", "c.id", "string", "OCD Committee id"),
         ),
         "f.id",
+    ),
+    "Form460FilingVersions.csv": (
+        "One row per version (original and every amendment) of each Form 460 filing, with that version's summary"
+        " page totals.",
+        f"""FROM opencivicdata_filingaction AS a
+  JOIN opencivicdata_filing AS f ON f.id = a.filing_id
+  JOIN opencivicdata_committee AS c ON c.id = f.filer_id
+  LEFT JOIN ({_FORM460_SUMMARY_SQL}) AS s ON s."FILING_ID" = f.calaccess_filing_id AND s."AMEND_ID" = a.amend_id
+WHERE f.classification = 'F460'""",
+        (
+            _f("calaccess_filing_id", "f.calaccess_filing_id", "integer", "CAL-ACCESS FILING_ID"),
+            _f("amend_id", "a.amend_id", "integer", "AMEND_ID of this version (0: the original)"),
+            _f("is_current", BOOLEAN.format("a.is_current"), "boolean", "The latest version"),
+            _f("committee_name", "c.name", "string", "Filer"),
+            _f("calaccess_filer_id", "c.calaccess_filer_id", "integer", "Filer's FILER_ID"),
+            _f("filing_date", "a.date", "date", "Date this version was filed"),
+            *_FORM460_SUMMARY_FIELDS,
+            _f("ocd_filing_id", "f.id", "string", "OCD Filing id"),
+            _f("ocd_filing_action_id", "a.id", "string", "OCD FilingAction id of this version"),
+            _f("ocd_committee_id", "c.id", "string", "OCD Committee id"),
+        ),
+        "a.id",
     ),
     "Contributions.csv": (
         "One row per contribution of a current amendment (Form 460 schedules A and C, Form 497).",

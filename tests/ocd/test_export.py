@@ -82,6 +82,13 @@ def test_form460_filings_with_summary_totals(raw_release):
         "100.00", "150.00", "-25.50")
     assert jane["loans_received"] == "" and jane["outstanding_debts"] == ""  # not on the summary: empty
     assert all(rows["7002"][name] == "" for name in ("monetary_contributions", "total_expenditures"))
+    # Every version, each with its own summary: amendment 0 of 7001 reported 90.00.
+    path = ProcessedDataVersion.objects.get().directory / "flat" / "Form460FilingVersions.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        versions = {(row["calaccess_filing_id"], row["amend_id"]): row for row in csv.DictReader(f)}
+    assert len(versions) == 7 and versions[("7001", "0")]["is_current"] == "false"
+    assert versions[("7001", "0")]["monetary_contributions"] == "90.00"
+    assert versions[("7001", "1")]["monetary_contributions"] == "100.00" and versions[("7001", "1")]["is_current"] == "true"
 
 
 def test_flat_columns_equal_documented_schema(raw_release):

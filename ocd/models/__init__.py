@@ -24,6 +24,10 @@ from .elections import (
     Election,
     ElectionIdentifier,
     ElectionSource,
+    RetentionContest,
+    RetentionContestIdentifier,
+    RetentionContestOption,
+    RetentionContestSource,
 )
 from .processed import ProcessedDataFile, ProcessedDataVersion, ProcessedDataZip
 
@@ -51,6 +55,10 @@ OCD_MODELS = [
     BallotMeasureContestOption,
     BallotMeasureContestIdentifier,
     BallotMeasureContestSource,
+    RetentionContest,
+    RetentionContestOption,
+    RetentionContestIdentifier,
+    RetentionContestSource,
     Committee,
     Filing,
     FilingAction,

@@ -1,4 +1,4 @@
-"""OCD elections (OCDEP 20): Election, CandidateContest, Candidacy, BallotMeasureContest.
+"""OCD elections (OCDEP 20): Election, CandidateContest, Candidacy, BallotMeasureContest, RetentionContest.
 
 Model, table and column names follow python-opencivicdata (opencivicdata.elections).
 """
@@ -6,13 +6,13 @@ Model, table and column names follow python-opencivicdata (opencivicdata.electio
 from django.db import models
 
 from .base import IdentifierBase, LinkBase, OCDBase, ocd_id_field
-from .core import Division, Organization, Person, Post
+from .core import Division, Membership, Organization, Person, Post
 
 
 class Election(OCDBase):
     id = ocd_id_field("election")
     name = models.CharField(max_length=300, help_text="Name of the election.")
-    date = models.DateField(help_text="Date when eligible voters cast their ballots.")
+    date = models.DateField(null=True, help_text="Date when eligible voters cast their ballots (empty: not known).")
     division = models.ForeignKey(
         Division, related_name="elections", on_delete=models.PROTECT, help_text="Broadest division of the election."
     )
@@ -164,3 +164,54 @@ class BallotMeasureContestSource(LinkBase):
 
     class Meta:
         db_table = "opencivicdata_ballotmeasurecontestsource"
+
+
+class RetentionContest(OCDBase):
+    id = ocd_id_field("contest")
+    name = models.CharField(max_length=300, help_text="Name of the contest.")
+    division = models.ForeignKey(
+        Division, related_name="retentioncontests", on_delete=models.PROTECT, help_text="Division voting."
+    )
+    election = models.ForeignKey(
+        Election, related_name="retentioncontests", on_delete=models.CASCADE, help_text="Election."
+    )
+    description = models.TextField(help_text="The question put to the voters.")
+    requirement = models.CharField(max_length=300, blank=True, default="50% plus one vote", help_text="Threshold.")
+    membership = models.ForeignKey(
+        Membership, related_name="retention_contests", null=True, on_delete=models.SET_NULL,
+        help_text="The office holding at stake (unknown in CAL-ACCESS: empty).",
+    )
+    runoff_for_contest = models.OneToOneField(
+        "self", related_name="runoff_contest", null=True, on_delete=models.SET_NULL, help_text="Contest run off."
+    )
+
+    class Meta:
+        db_table = "opencivicdata_retentioncontest"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class RetentionContestOption(models.Model):
+    id = models.UUIDField(primary_key=True, help_text="Name-based UUID derived from CAL-ACCESS keys.")
+    contest = models.ForeignKey(RetentionContest, related_name="options", on_delete=models.CASCADE, help_text="Contest.")
+    text = models.CharField(max_length=300, help_text="Text of the option.")
+
+    class Meta:
+        db_table = "opencivicdata_retentioncontestoption"
+
+
+class RetentionContestIdentifier(IdentifierBase):
+    contest = models.ForeignKey(
+        RetentionContest, related_name="identifiers", on_delete=models.CASCADE, help_text="Contest."
+    )
+
+    class Meta:
+        db_table = "opencivicdata_retentioncontestidentifier"
+
+
+class RetentionContestSource(LinkBase):
+    contest = models.ForeignKey(RetentionContest, related_name="sources", on_delete=models.CASCADE, help_text="Contest.")
+
+    class Meta:
+        db_table = "opencivicdata_retentioncontestsource"

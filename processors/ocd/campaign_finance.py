@@ -5,6 +5,7 @@ from __future__ import annotations
 from processors.ocd.ids import digest_sql, uuid_text_sql
 
 from .common import add_counts, name_collapse_sql, name_parts_sql, name_sql, numeric_id_sql, ocd_id_sql, org_id, rows
+from .offices import filer_id_sql, xref_stage
 
 FILING_ID_OF_COVER = ocd_id_sql("campaign-finance-filing", "'filing:' || \"FILING_ID\"")
 FILING_OF_VERSION = ocd_id_sql("campaign-finance-filing", "'filing:' || v.\"FILING_ID\"")
@@ -51,6 +52,8 @@ ITEMS = [
 
 def covers_stage(*, cursor, skipped: dict) -> None:
     """ocd_cover_version: one cover per (FILING_ID, AMEND_ID); ocd_cover: the current (highest AMEND_ID) one."""
+    # Old and non-numeric filer ids are translated through FILER_XREF_CD (offices.filer_id_sql).
+    xref_stage(cursor=cursor)
     add_counts(
         skipped,
         "CVR_CAMPAIGN_DISCLOSURE_CD",
@@ -58,16 +61,16 @@ def covers_stage(*, cursor, skipped: dict) -> None:
             cursor,
             f"""SELECT CASE WHEN "FILING_ID" IS NULL THEN 'no_filing_id'
                             WHEN rn > 1 THEN 'duplicate_key'
-                            WHEN {numeric_id_sql('"FILER_ID"')} IS NULL THEN 'bad_filer_id' END, count(*)
+                            WHEN {filer_id_sql('"FILER_ID"')} IS NULL THEN 'bad_filer_id' END, count(*)
                 FROM (SELECT *, row_number() OVER (PARTITION BY "FILING_ID", coalesce("AMEND_ID", 0) ORDER BY id) AS rn
                       FROM "CVR_CAMPAIGN_DISCLOSURE_CD") AS s GROUP BY 1""",
         ),
     )
     cursor.execute(
         f"""CREATE TEMP TABLE ocd_cover_version ON COMMIT DROP AS
-            SELECT DISTINCT ON ("FILING_ID", coalesce("AMEND_ID", 0)) *, {numeric_id_sql('"FILER_ID"')} AS filer_id
+            SELECT DISTINCT ON ("FILING_ID", coalesce("AMEND_ID", 0)) *, {filer_id_sql('"FILER_ID"')} AS filer_id
             FROM "CVR_CAMPAIGN_DISCLOSURE_CD"
-            WHERE "FILING_ID" IS NOT NULL AND {numeric_id_sql('"FILER_ID"')} IS NOT NULL
+            WHERE "FILING_ID" IS NOT NULL AND {filer_id_sql('"FILER_ID"')} IS NOT NULL
             ORDER BY "FILING_ID", coalesce("AMEND_ID", 0), id"""
     )
     cursor.execute('UPDATE ocd_cover_version SET "AMEND_ID" = 0 WHERE "AMEND_ID" IS NULL')

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 # State offices a candidacy can be for: code -> (label, organization key, division kind).
-# Form 501 names the office by a lookup code and text, cover pages by a
-# three-letter code or text; both are reduced to these codes (office_code_sql).
+# Form 501 names the office by a lookup code or text, cover pages by a
+# three-letter code or text; both are reduced to these codes (offices.state_office_sql).
+# Every other office is a local office (processors/ocd/candidacies.py).
 OFFICES = {
     "GOV": ("Governor", "executive", "state"),
     "LTG": ("Lieutenant Governor", "executive", "state"),
@@ -45,28 +46,6 @@ def related(kind: str, key_sql: str) -> str:
 
 def org_id(key: str) -> str:
     return ocd_id_sql("organization", f"'{key}'")
-
-
-def office_code_sql(text_sql: str) -> str:
-    """SQL reducing an office's text to one of OFFICES, or NULL."""
-    return f"""(CASE
-      WHEN upper({text_sql}) ~ 'ASSEMBLY' THEN 'ASM'
-      WHEN upper({text_sql}) ~ 'SENATE' AND upper({text_sql}) !~ '(U\\.S\\.|\\mUS\\M|UNITED STATES)' THEN 'SEN'
-      WHEN upper({text_sql}) ~ '(LIEUTENANT|LT\\.? ?GOV)' THEN 'LTG'
-      WHEN upper({text_sql}) ~ 'GOVERNOR' THEN 'GOV'
-      WHEN upper({text_sql}) ~ 'SECRETARY OF STATE' THEN 'SOS'
-      WHEN upper({text_sql}) ~ 'CONTROLLER' THEN 'CON'
-      WHEN upper({text_sql}) ~ 'TREASURER' THEN 'TRE'
-      WHEN upper({text_sql}) ~ 'ATTORNEY GENERAL' THEN 'ATT'
-      WHEN upper({text_sql}) ~ 'INSURANCE' THEN 'INS'
-      WHEN upper({text_sql}) ~ 'SUPERINTENDENT' THEN 'SPI'
-      WHEN upper({text_sql}) ~ 'EQUALIZATION' THEN 'BOE'
-    END)"""
-
-
-def local_sql(text_sql: str) -> str:
-    """SQL: true when a jurisdiction or office text names a city, county or other local body."""
-    return f"(upper({text_sql}) ~ '\\m(CITY|COUNTY|LOCAL|CIT|CTY|LOC)\\M')"
 
 
 def name_parts_sql(prefix: str, first: str, last: str, suffix: str) -> str:

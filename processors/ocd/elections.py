@@ -1,46 +1,114 @@
-"""Candidates: people, posts, elections, candidate contests and candidacies, from Form 501 and cover pages."""
+"""Candidacy sources (Form 501s and cover pages) and the elections they name (rules in docs/ocd-processing.md)."""
 
 from __future__ import annotations
 
-from .common import (
-    DISTRICT_RANGE,
-    OFFICES,
-    ORGANIZATIONS,
-    STATE_DIVISION,
-    add_counts,
-    date_text_sql,
-    local_sql,
-    name_sql,
-    numeric_id_sql,
-    ocd_id_sql,
-    office_code_sql,
-    org_id,
-    related,
-    rows,
+from .common import DISTRICT_RANGE, OFFICES, STATE_DIVISION, add_counts, date_text_sql, name_sql, ocd_id_sql, org_id, related, rows
+from .offices import (
+    COVER_LOCAL_OFFICES,
+    COVER_STATE_OFFICES,
+    DISTRICT_CODE_TYPE,
+    ELECTION_TYPE_CODE_TYPE,
+    JURISDICTION_CODE_TYPE,
+    OFFICE_CODE_TYPE,
+    PARTY_CODE_TYPE,
+    STATEMENT_TYPE_CODE_TYPE,
+    clean_text_sql,
+    district_sql,
+    division_of_place_sql,
+    filer_id_source_sql,
+    filer_id_sql,
+    local_jurisdiction_sql,
+    lookup_sql,
+    state_office_sql,
 )
 
-OFFICE_CODE_TYPE = 30000
-F501_OFFICE = office_code_sql("(coalesce(lo.label, '') || ' ' || f.\"OFFIC_DSCR\")")
-F501_LOCAL = local_sql("(coalesce(lj.label, '') || ' ' || f.\"JURIS_DSCR\" || ' ' || f.\"OFFIC_DSCR\")")
-COVER_LOCAL = local_sql("(c.\"JURIS_CD\" || ' ' || c.\"JURIS_DSCR\" || ' ' || c.\"OFFIC_DSCR\")")
-JURISDICTION_CODE_TYPE = 40000
+# Election classification of a 3000 code's description ("SPECIAL RUNOFF" before "SPECIAL").
+ELECTION_TYPE_SQL = """(CASE WHEN upper({0}) ~ 'RUNOFF' THEN 'special_runoff' WHEN upper({0}) ~ 'SPECIAL' THEN 'special'
+  WHEN upper({0}) ~ 'PRIMARY' THEN 'primary' WHEN upper({0}) ~ 'GENERAL' THEN 'general'
+  WHEN upper({0}) ~ 'RECALL' THEN 'recall' WHEN upper({0}) ~ 'OFFICEHOLDER' THEN 'officeholder' END)"""
+# How an election's classification is written in its name, as the coalition named them ("2018 PRIMARY").
+ELECTION_LABELS = {"primary": "PRIMARY", "general": "GENERAL", "special": "SPECIAL ELECTION",
+                   "special_runoff": "SPECIAL RUNOFF", "recall": "RECALL", "presidential_primary": "PRESIDENTIAL PRIMARY"}
+# Single letters a filer writes for a party (PARTY text), to the start of its 16000 description.
+PARTY_LETTERS = {"D": "DEMOCRAT", "R": "REPUBLICAN", "L": "LIBERTARIAN", "G": "GREEN"}
+# Temporary tables of this module (dropped at commit).
+TABLES = ["ocd_party", "ocd_filer_party", "ocd_cand_src", "ocd_cand", "ocd_election_src"]
 
 
-def _lookup(code_type: int) -> str:
-    return (
-        'SELECT DISTINCT ON ("CODE_ID") "CODE_ID" AS code, coalesce("CODE_DESC", \'\') AS label'
-        f' FROM "LOOKUP_CODES_CD" WHERE "CODE_TYPE" = {code_type} ORDER BY "CODE_ID", id'
+def _sql_map(value_sql: str, mapping: dict[str, str]) -> str:
+    whens = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in mapping.items())
+    return f"(CASE {value_sql} {whens} END)"
+
+
+def _party_stage(cursor) -> None:
+    """ocd_party: the party codes; ocd_filer_party: each filer's party in FILER_TO_FILER_TYPE_CD (latest row with one)."""
+    cursor.execute(f"CREATE TEMP TABLE ocd_party ON COMMIT DROP AS {lookup_sql(PARTY_CODE_TYPE)}")
+    cursor.execute(
+        """CREATE TEMP TABLE ocd_filer_party ON COMMIT DROP AS
+           SELECT DISTINCT ON (t."FILER_ID") t."FILER_ID"::bigint AS filer_id, t."PARTY_CD" AS party_code
+           FROM "FILER_TO_FILER_TYPE_CD" AS t JOIN ocd_party AS p ON p.code = t."PARTY_CD"
+           ORDER BY t."FILER_ID", t."EFFECT_DT" DESC NULLS LAST, t.id DESC"""
     )
+    cursor.execute("CREATE UNIQUE INDEX ON ocd_filer_party (filer_id)")
 
 
-def _offices_values() -> str:
-    rows_sql = ", ".join(f"('{code}', '{label}', '{org}', '{kind}')" for code, (label, org, kind) in OFFICES.items())
-    return f"(VALUES {rows_sql}) AS office(code, label, org, kind)"
+def _party_text_sql(text_sql: str) -> str:
+    """SQL (scalar): the party code whose description starts with the PARTY text (3+ letters) or a letter's party."""
+    t = f"upper(btrim(coalesce({text_sql}, '')))"
+    prefix = f"coalesce({_sql_map(t, PARTY_LETTERS)}, CASE WHEN length({t}) >= 3 THEN {t} END)"
+    return (f"(SELECT p.code FROM ocd_party AS p WHERE left(upper(p.label), length({prefix})) = {prefix}"
+            " ORDER BY p.code LIMIT 1)")
 
 
-def _district(text_sql: str) -> str:
-    digits = f"NULLIF(regexp_replace({text_sql}, '[^0-9]', '', 'g'), '')"
-    return f"(CASE WHEN length({digits}) <= 4 THEN {digits}::int END)"
+def _f501_sql() -> str:
+    """SQL: the candidacy source columns of each current Form 501 (FORM_TYPE F501 only)."""
+    office_text = clean_text_sql('CASE WHEN lo.code IS NOT NULL THEN lo.label ELSE f."OFFIC_DSCR" END')
+    return f"""
+      SELECT 'F501' AS source, f."FILING_ID" AS filing_id, {filer_id_sql('f."FILER_ID"')} AS filer_id,
+        {filer_id_source_sql('f."FILER_ID"')} AS filer_id_source,
+        {date_text_sql('f."ELECT_DATE"')} AS election_date,
+        CASE WHEN f."YR_OF_ELEC" BETWEEN 1900 AND 2100 THEN f."YR_OF_ELEC" END AS election_year,
+        {ELECTION_TYPE_SQL.format('le.label')} AS election_type,
+        NULL::text AS state_hint, {office_text} AS office_text,
+        coalesce(lj.label, '') || ' ' || {clean_text_sql('f."AGENCY_NAM"')} AS juris_text,
+        {clean_text_sql('f."AGENCY_NAM"')} AS juris_place, coalesce(lj.label, '') AS juris_kind,
+        {district_sql('ld.label', 'f."DIST_NO"')} AS district,
+        lp.code AS party_by_code, {_party_text_sql('f."PARTY"')} AS party_by_text,
+        CASE WHEN upper(coalesce(ls.label, '')) ~ 'TERMINAT' THEN 'withdrawn' ELSE 'filed' END AS registration_status,
+        f."RPT_DATE" AS rpt_date,
+        {name_sql('f."CAND_NAMT"', 'f."CAND_NAMF"', 'f."CAND_NAML"', 'f."CAND_NAMS"')} AS name,
+        btrim(f."CAND_NAMF") AS given_name, btrim(f."CAND_NAML") AS family_name
+      FROM (SELECT DISTINCT ON ("FILING_ID") * FROM "F501_502_CD"
+            WHERE "FILING_ID" IS NOT NULL AND upper(btrim("FORM_TYPE")) = 'F501'
+            ORDER BY "FILING_ID", coalesce("AMEND_ID", 0) DESC, id) AS f
+      LEFT JOIN ({lookup_sql(OFFICE_CODE_TYPE)}) AS lo
+        ON lo.code = f."OFFICE_CD" AND f."OFFICE_CD" <> 0 AND lo.label NOT IN ('', 'N/A')
+      LEFT JOIN ({lookup_sql(JURISDICTION_CODE_TYPE)}) AS lj ON lj.code = f."JURIS_CD"
+      LEFT JOIN ({lookup_sql(DISTRICT_CODE_TYPE)}) AS ld ON ld.code = f."DISTRICT_CD"
+      LEFT JOIN ({lookup_sql(ELECTION_TYPE_CODE_TYPE)}) AS le ON le.code = f."ELEC_TYPE"
+      LEFT JOIN ({lookup_sql(STATEMENT_TYPE_CODE_TYPE)}) AS ls ON ls.code = f."STMT_TYPE"
+      LEFT JOIN ocd_party AS lp ON lp.code = f."PARTY_CD\""""
+
+
+def _cover_sql() -> str:
+    """SQL: the candidacy source columns of each current cover page naming a candidate."""
+    letter = 'upper(btrim(c."OFFICE_CD"))'
+    cand_id = filer_id_sql('c."CAND_ID"')
+    return f"""
+      SELECT 'CVR', c."FILING_ID",
+        coalesce({cand_id}, CASE WHEN upper(btrim(c."ENTITY_CD")) = 'CAO' THEN c.filer_id END),
+        CASE WHEN {cand_id} IS NOT NULL THEN {filer_id_source_sql('c."CAND_ID"')}
+             WHEN upper(btrim(c."ENTITY_CD")) = 'CAO' THEN 'cover_filer' END,
+        c."ELECT_DATE", NULL::int, NULL::text,
+        {_sql_map(letter, COVER_STATE_OFFICES)},
+        coalesce({_sql_map(letter, COVER_LOCAL_OFFICES)}, {clean_text_sql('c."OFFIC_DSCR"')}),
+        coalesce(c."JURIS_CD", '') || ' ' || {clean_text_sql('c."JURIS_DSCR"')},
+        {clean_text_sql('c."JURIS_DSCR"')}, coalesce(btrim(c."JURIS_CD"), ''),
+        {district_sql('NULL::text', 'c."DIST_NO"')}, NULL::int, NULL::int, NULL::text, c."RPT_DATE",
+        {name_sql('c."CAND_NAMT"', 'c."CAND_NAMF"', 'c."CAND_NAML"', 'c."CAND_NAMS"')},
+        btrim(c."CAND_NAMF"), btrim(c."CAND_NAML")
+      FROM ocd_cover AS c
+      WHERE btrim(c."CAND_NAML") <> '' OR btrim(c."CAND_ID") <> ''"""
 
 
 def candidacy_sources_stage(*, cursor, skipped: dict) -> None:
@@ -53,53 +121,52 @@ def candidacy_sources_stage(*, cursor, skipped: dict) -> None:
             """SELECT CASE WHEN "FILING_ID" IS NULL THEN 'no_filing_id'
                            WHEN coalesce("AMEND_ID", 0) < max_amend THEN 'superseded_amendment'
                            WHEN rn > 1 THEN 'duplicate_key' END, count(*)
-               FROM (SELECT "FILING_ID", "AMEND_ID",
+               FROM (SELECT "FILING_ID", "AMEND_ID", "FORM_TYPE",
                        max(coalesce("AMEND_ID", 0)) OVER (PARTITION BY "FILING_ID") AS max_amend,
                        row_number() OVER (PARTITION BY "FILING_ID", coalesce("AMEND_ID", 0) ORDER BY id) AS rn
-                     FROM "F501_502_CD") AS s GROUP BY 1""",
+                     FROM "F501_502_CD" WHERE upper(btrim("FORM_TYPE")) = 'F501') AS s GROUP BY 1
+               UNION ALL
+               SELECT CASE WHEN "FILING_ID" IS NULL THEN 'no_filing_id' ELSE 'not_form_501' END, count(*)
+               FROM "F501_502_CD" WHERE upper(btrim("FORM_TYPE")) IS DISTINCT FROM 'F501' GROUP BY 1""",
         ),
     )
-    codes = ", ".join(f"'{c}'" for c in OFFICES)
+    _party_stage(cursor)
+    districted = ", ".join(f"'{o}'" for o in DISTRICT_RANGE)
+    ranges = " ".join(f"WHEN '{o}' THEN {n}" for o, n in DISTRICT_RANGE.items())
+    state_labels = _sql_map("s.office", {code: label for code, (label, _, _) in OFFICES.items()})
     cursor.execute(
         f"""CREATE TEMP TABLE ocd_cand_src ON COMMIT DROP AS
-        WITH f501 AS (
-          SELECT DISTINCT ON ("FILING_ID") * FROM "F501_502_CD" WHERE "FILING_ID" IS NOT NULL
-          ORDER BY "FILING_ID", coalesce("AMEND_ID", 0) DESC, id
-        ), src AS (
-          SELECT 'F501' AS source, f."FILING_ID" AS filing_id, {numeric_id_sql('f."FILER_ID"')} AS filer_id,
-            {date_text_sql('f."ELECT_DATE"')} AS election_date,
-            {F501_OFFICE} AS office,
-            {F501_LOCAL} AS is_local,
-            {_district('f."DIST_NO"')} AS district, f."PARTY_CD" AS party_code, f."RPT_DATE" AS rpt_date,
-            {name_sql('f."CAND_NAMT"', 'f."CAND_NAMF"', 'f."CAND_NAML"', 'f."CAND_NAMS"')} AS name,
-            btrim(f."CAND_NAMF") AS given_name, btrim(f."CAND_NAML") AS family_name
-          FROM f501 AS f
-          LEFT JOIN ({_lookup(OFFICE_CODE_TYPE)}) AS lo ON lo.code = f."OFFICE_CD"
-          LEFT JOIN ({_lookup(JURISDICTION_CODE_TYPE)}) AS lj ON lj.code = f."JURIS_CD"
-          UNION ALL
-          SELECT 'CVR', c."FILING_ID", {numeric_id_sql('c."CAND_ID"')}, c."ELECT_DATE",
-            CASE WHEN upper(btrim(c."OFFICE_CD")) IN ({codes}) THEN upper(btrim(c."OFFICE_CD"))
-                 ELSE {office_code_sql('c."OFFIC_DSCR"')} END,
-            {COVER_LOCAL},
-            {_district('c."DIST_NO"')}, NULL::int, c."RPT_DATE",
-            {name_sql('c."CAND_NAMT"', 'c."CAND_NAMF"', 'c."CAND_NAML"', 'c."CAND_NAMS"')},
-            btrim(c."CAND_NAMF"), btrim(c."CAND_NAML")
-          FROM ocd_cover AS c
-          WHERE btrim(c."CAND_NAML") <> '' OR btrim(c."CAND_ID") <> ''
+        WITH src AS ({_f501_sql()} UNION ALL {_cover_sql()}),
+        office AS (
+          SELECT src.*, coalesce(state_hint, CASE WHEN NOT {local_jurisdiction_sql('juris_text')}
+                                                 THEN {state_office_sql('office_text')} END) AS office
+          FROM src
+        ), placed AS (
+          SELECT o.*, CASE WHEN o.office IS NULL AND o.juris_place <> ''
+                           THEN {division_of_place_sql('o.juris_place', 'o.juris_kind')} END AS division_id
+          FROM office AS o
         )
-        SELECT src.*,
-          CASE WHEN office IN ('SEN', 'ASM', 'BOE') THEN district ELSE 0 END AS post_district,
+        SELECT s.*, CASE WHEN s.office IN ({districted}) THEN s.district ELSE 0 END AS post_district,
+          fp.party_code AS party_by_type,
+          coalesce(d.name, NULLIF(s.juris_place, ''), 'jurisdiction not given') AS juris_name,
+          CASE WHEN s.office IS NULL THEN coalesce(s.division_id, 'agency:' || upper(s.juris_place)) END AS juris_key,
+          CASE WHEN s.office IS NOT NULL
+               THEN {state_labels} || CASE WHEN s.office IN ({districted}) THEN ' District ' || s.district ELSE '' END
+               ELSE s.office_text || ', ' || coalesce(d.name, NULLIF(s.juris_place, ''), 'jurisdiction not given')
+                    || CASE WHEN s.district > 0 THEN ' District ' || s.district ELSE '' END
+          END AS post_label,
           CASE
-            WHEN filer_id IS NULL THEN 'no_candidate_filer_id'
-            WHEN is_local THEN 'local_office'
-            WHEN office IS NULL THEN 'office_not_recognized'
-            WHEN office = 'SEN' AND district NOT BETWEEN 1 AND {DISTRICT_RANGE['SEN']} THEN 'district_invalid'
-            WHEN office = 'ASM' AND district NOT BETWEEN 1 AND {DISTRICT_RANGE['ASM']} THEN 'district_invalid'
-            WHEN office = 'BOE' AND district NOT BETWEEN 1 AND {DISTRICT_RANGE['BOE']} THEN 'district_invalid'
-            WHEN office IN ('SEN', 'ASM', 'BOE') AND district IS NULL THEN 'district_invalid'
-            WHEN election_date IS NULL THEN 'no_election_date'
+            WHEN s.filer_id IS NULL THEN 'no_candidate_filer_id'
+            WHEN s.election_type = 'officeholder' THEN 'officeholder_statement'
+            WHEN s.office IS NULL AND s.office_text = '' THEN 'office_not_recognized'
+            WHEN s.office IS NULL AND s.juris_place = '' THEN 'local_jurisdiction_unknown'
+            WHEN s.office IN ({districted}) AND (s.district IS NULL
+                 OR s.district NOT BETWEEN 1 AND (CASE s.office {ranges} END)) THEN 'district_invalid'
+            WHEN s.election_date IS NULL AND s.election_year IS NULL THEN 'no_election'
           END AS reason
-        FROM src"""
+        FROM placed AS s
+        LEFT JOIN ocd_filer_party AS fp ON fp.filer_id = s.filer_id
+        LEFT JOIN opencivicdata_division AS d ON d.id = s.division_id"""
     )
     for source, table in (("F501", "F501_502_CD"), ("CVR", "CVR_CAMPAIGN_DISCLOSURE_CD")):
         prefix = "" if source == "F501" else "candidacy_"
@@ -109,117 +176,87 @@ def candidacy_sources_stage(*, cursor, skipped: dict) -> None:
             rows(cursor, f"SELECT '{prefix}' || reason, count(*) FROM ocd_cand_src WHERE source = '{source}' AND"
                  " reason IS NOT NULL GROUP BY reason"),
         )
+    _candidacies_stage(cursor)
+
+
+def _candidacies_stage(cursor) -> None:
+    """ocd_cand: the kept sources with their post, election (dated from the filing or the calendar) and keys."""
+    post_key = ("CASE WHEN s.office IS NOT NULL THEN s.office || ':' || s.post_district"
+                " ELSE 'local:' || upper(s.office_text) || ':' || s.juris_key || ':' || coalesce(s.district, 0) END")
     cursor.execute(
-        "CREATE TEMP TABLE ocd_cand ON COMMIT DROP AS SELECT *, office || ':' || post_district AS post_key,"
-        " election_date || ':' || office || ':' || post_district AS contest_key,"
-        " filer_id || ':' || election_date || ':' || office || ':' || post_district AS candidacy_key"
-        " FROM ocd_cand_src WHERE reason IS NULL"
+        f"""CREATE TEMP TABLE ocd_cand ON COMMIT DROP AS
+        WITH dated AS (
+          SELECT s.*, {post_key} AS post_key,
+            coalesce(s.election_date, cal.date) AS e_date,
+            coalesce(extract(year FROM s.election_date)::int, s.election_year) AS e_year,
+            coalesce(bydate.classification, s.election_type) AS e_class,
+            CASE WHEN s.election_date IS NOT NULL THEN 'filing' WHEN cal.date IS NOT NULL THEN 'calendar' END
+              AS e_date_source,
+            coalesce(s.party_by_code, s.party_by_text, s.party_by_type) AS party_code,
+            CASE WHEN s.party_by_code IS NOT NULL THEN 'PARTY_CD' WHEN s.party_by_text IS NOT NULL THEN 'PARTY'
+                 WHEN s.party_by_type IS NOT NULL THEN 'FILER_TO_FILER_TYPE_CD' END AS party_source
+          FROM ocd_cand_src AS s
+          LEFT JOIN ocd_calendar AS bydate ON bydate.date = s.election_date
+          LEFT JOIN ocd_calendar AS cal ON s.election_date IS NULL AND cal.year = s.election_year
+            AND cal.classification = s.election_type
+            AND (s.election_type IN ('primary', 'general') OR (s.election_type = 'recall' AND s.office IS NOT NULL))
+          WHERE s.reason IS NULL
+        ), keyed AS (
+          SELECT *, CASE WHEN e_date IS NOT NULL THEN e_date::text
+                         WHEN e_class IN ('special', 'special_runoff') THEN 'year:' || e_year || ':' || e_class
+                           || ':' || post_key
+                         ELSE 'year:' || e_year || ':' || coalesce(e_class, 'unknown') END AS election_key
+          FROM dated
+        )
+        SELECT *, election_key || ':' || post_key AS contest_key,
+          filer_id || ':' || election_key || ':' || post_key AS candidacy_key
+        FROM keyed"""
     )
 
 
-def elections_build(*, cursor, params: dict) -> None:
-    """One Election per date named by a kept candidacy, a current cover page or a ballot measure."""
+def _election_name_sql(e: str) -> str:
+    """SQL: an election's name: the calendar's, else year, classification and the date or (special) the post."""
+    label = f"coalesce({_sql_map(f'{e}.classification', ELECTION_LABELS)}, 'ELECTION')"
+    return f"""coalesce(cal.name, {e}.year || ' ' || {label} || CASE
+      WHEN {e}.date IS NOT NULL THEN ' (' || to_char({e}.date, 'FMMonth FMDD') || ')'
+      WHEN {e}.classification IN ('special', 'special_runoff') THEN ' (' || upper({e}.post_label) || ')'
+      ELSE '' END)"""
+
+
+def elections_build(*, cursor, params: dict, unmatched: dict) -> None:
+    """One Election per election key named by a kept candidacy, a current cover page or a ballot measure."""
+    cursor.execute(
+        """CREATE TEMP TABLE ocd_election_src ON COMMIT DROP AS
+           SELECT election_key AS key, e_date AS date, e_year AS year, e_class AS classification,
+             e_date_source AS date_source, post_label FROM ocd_cand
+           UNION ALL SELECT DISTINCT "ELECT_DATE"::text, "ELECT_DATE", extract(year FROM "ELECT_DATE")::int, NULL,
+             'filing', NULL FROM ocd_cover WHERE "ELECT_DATE" IS NOT NULL
+           UNION ALL SELECT DISTINCT election_date::text, election_date, extract(year FROM election_date)::int, NULL,
+             'filing', NULL FROM ocd_measure"""
+    )
     cursor.execute(
         f"""INSERT INTO opencivicdata_election (id, name, date, division_id, administrative_organization_id,
               created_at, updated_at, extras)
-            SELECT {ocd_id_sql("election", "d::text")}, to_char(d, 'FMMonth FMDD, YYYY') || ' election', d, %(state)s,
-              {org_id("secretary-of-state")}, %(ts)s, %(ts)s, '{{}}'::jsonb
-            FROM (SELECT election_date FROM ocd_cand
-                  UNION SELECT "ELECT_DATE" FROM ocd_cover
-                  UNION SELECT election_date FROM ocd_measure) AS dates(d)
-            WHERE d IS NOT NULL""",
+            SELECT DISTINCT ON (e.key) {ocd_id_sql("election", "e.key")}, {_election_name_sql("e")}, e.date,
+              %(state)s, {org_id("secretary-of-state")}, %(ts)s, %(ts)s,
+              jsonb_build_object('calaccess_election_key', e.key, 'year', e.year,
+                'classification', coalesce(cal.classification, e.classification),
+                'date_source', e.date_source)
+            FROM ocd_election_src AS e LEFT JOIN ocd_calendar AS cal ON cal.date = e.date
+            ORDER BY e.key, (e.classification IS NULL), e.date_source, e.post_label NULLS LAST""",
         {**params, "state": STATE_DIVISION},
     )
     cursor.execute(
         f"""INSERT INTO opencivicdata_electionidentifier (id, identifier, scheme, election_id)
-            SELECT {related("electionidentifier", "id")}, date::text, 'calaccess_election_date', id
+            SELECT {related("electionidentifier", "id")},
+              coalesce(date::text, extras->>'year'),
+              CASE WHEN date IS NOT NULL THEN 'calaccess_election_date' ELSE 'calaccess_election_year' END, id
             FROM opencivicdata_election"""
-    )
-
-
-def candidacies_build(*, cursor, params: dict, unmatched: dict) -> None:
-    """Posts, people (+ identifiers, names), contests (+ posts) and candidacies from the kept sources."""
-    division = (
-        f"CASE office.kind WHEN 'state' THEN '{STATE_DIVISION}' "
-        f"ELSE '{STATE_DIVISION}/' || office.kind || ':' || p.post_district END"
-    )
-    cursor.execute(
-        f"""INSERT INTO opencivicdata_post (id, label, role, organization_id, division_id, start_date, end_date,
-              maximum_memberships, created_at, updated_at, extras)
-            SELECT {ocd_id_sql("post", "p.post_key")},
-              office.label || CASE WHEN p.post_district > 0 THEN ' District ' || p.post_district ELSE '' END,
-              office.label, {ocd_id_sql("organization", "office.org")}, {division}, '', '', 1, %(ts)s, %(ts)s, '{{}}'::jsonb
-            FROM (SELECT DISTINCT office, post_district, post_key FROM ocd_cand) AS p
-            JOIN {_offices_values()} ON office.code = p.office""",
-        params,
-    )
-    assert set(o for _, o, _ in OFFICES.values()) <= set(ORGANIZATIONS)
-    # The person's current name is the one on their latest source (Form 501 first, then highest FILING_ID).
-    cursor.execute(
-        """CREATE TEMP TABLE ocd_person_name ON COMMIT DROP AS
-           SELECT DISTINCT ON (filer_id) filer_id, name, given_name, family_name FROM ocd_cand
-           ORDER BY filer_id, (source = 'F501') DESC, filing_id DESC"""
-    )
-    cursor.execute(
-        f"""INSERT INTO opencivicdata_person (id, name, sort_name, family_name, given_name, image, gender, summary,
-              national_identity, biography, birth_date, death_date, created_at, updated_at, extras)
-            SELECT {ocd_id_sql("person", "'filer:' || filer_id")}, name,
-              left(concat_ws(', ', NULLIF(family_name, ''), NULLIF(given_name, '')), 100),
-              left(family_name, 100), left(given_name, 100), '', '', '', '', '', '', '', %(ts)s, %(ts)s,
-              jsonb_build_object('calaccess_filer_id', filer_id)
-            FROM ocd_person_name""",
-        params,
-    )
-    cursor.execute(
-        f"""INSERT INTO opencivicdata_personidentifier (id, identifier, scheme, person_id)
-            SELECT {related("personidentifier", "'filer:' || filer_id")}, filer_id::text, 'calaccess_filer_id',
-              {ocd_id_sql("person", "'filer:' || filer_id")} FROM ocd_person_name"""
-    )
-    cursor.execute(
-        f"""INSERT INTO opencivicdata_personname (id, name, note, start_date, end_date, person_id)
-            SELECT {related("personname", "c.filer_id || ':' || c.name")}, c.name, 'name on a CAL-ACCESS filing',
-              '', '', {ocd_id_sql("person", "'filer:' || c.filer_id")}
-            FROM (SELECT DISTINCT filer_id, name FROM ocd_cand) AS c
-            JOIN ocd_person_name AS n ON n.filer_id = c.filer_id AND n.name <> c.name"""
-    )
-    cursor.execute(
-        f"""INSERT INTO opencivicdata_candidatecontest (id, name, division_id, election_id, party_id,
-              previous_term_unexpired, number_elected, runoff_for_contest_id, created_at, updated_at, extras)
-            SELECT DISTINCT {ocd_id_sql("contest", "'candidate:' || c.contest_key")}, p.label, p.division_id,
-              {ocd_id_sql("election", "c.election_date::text")}, NULL, false, 1, NULL, %(ts)s, %(ts)s, '{{}}'::jsonb
-            FROM ocd_cand AS c JOIN opencivicdata_post AS p ON p.id = {ocd_id_sql("post", "c.post_key")}""",
-        params,
-    )
-    cursor.execute(
-        f"""INSERT INTO opencivicdata_candidatecontestpost (id, contest_id, post_id, sort_order)
-            SELECT DISTINCT {related("candidatecontestpost", "contest_key")},
-              {ocd_id_sql("contest", "'candidate:' || contest_key")}, {ocd_id_sql("post", "post_key")}, 0
-            FROM ocd_cand"""
-    )
-    cursor.execute(
-        f"""INSERT INTO opencivicdata_candidacy (id, person_id, post_id, contest_id, candidate_name, filed_date,
-              is_incumbent, party_id, registration_status, top_ticket_candidacy_id, created_at, updated_at, extras)
-            SELECT {ocd_id_sql("candidacy", "k.candidacy_key")}, {ocd_id_sql("person", "'filer:' || k.filer_id")},
-              {ocd_id_sql("post", "k.post_key")}, {ocd_id_sql("contest", "'candidate:' || k.contest_key")}, k.name, k.filed_date,
-              NULL, party.id, 'filed', NULL, %(ts)s, %(ts)s,
-              jsonb_build_object('calaccess_filer_id', k.filer_id, 'form501_filing_ids', k.f501_ids,
-                                 'cover_filing_ids', k.cover_ids)
-            FROM (
-              SELECT candidacy_key, filer_id, post_key, contest_key,
-                (array_agg(name ORDER BY (source = 'F501') DESC, filing_id DESC))[1] AS name,
-                min(rpt_date) FILTER (WHERE source = 'F501') AS filed_date,
-                (array_agg(party_code ORDER BY filing_id DESC) FILTER (WHERE source = 'F501'
-                   AND party_code IS NOT NULL))[1] AS party_code,
-                coalesce(jsonb_agg(filing_id ORDER BY filing_id) FILTER (WHERE source = 'F501'), '[]') AS f501_ids,
-                coalesce(jsonb_agg(filing_id ORDER BY filing_id) FILTER (WHERE source = 'CVR'), '[]') AS cover_ids
-              FROM ocd_cand GROUP BY candidacy_key, filer_id, post_key, contest_key
-            ) AS k
-            LEFT JOIN opencivicdata_organization AS party
-              ON party.classification = 'party' AND party.id = {ocd_id_sql("organization", "'party:' || k.party_code")}""",
-        params,
     )
     add_counts(
         unmatched,
-        "opencivicdata_candidacy",
-        rows(cursor, "SELECT 'party_unknown', count(*) FROM opencivicdata_candidacy WHERE party_id IS NULL"),
+        "opencivicdata_election",
+        rows(cursor, """SELECT 'date_unknown', count(*) FILTER (WHERE date IS NULL) FROM opencivicdata_election
+                        UNION ALL SELECT 'classification_unknown', count(*) FILTER (WHERE extras->>'classification'
+                        IS NULL) FROM opencivicdata_election"""),
     )

@@ -70,10 +70,42 @@ _TRANSACTION_KEYS = [
     _f("calaccess_table", "t.extras->>'calaccess_table'", "string", "Raw table: RCPT_CD, EXPN_CD, LOAN_CD, S497_CD"),
 ]
 
+# The Form 460 summary page (SMRY_CD rows of FORM_TYPE F460): LINE_ITEM -> column, description.
+# AMOUNT_A is the period's amount (AMOUNT_B, the calendar year's, is left out).
+FORM460_SUMMARY = (
+    ("1", "monetary_contributions", "Line 1: monetary contributions"),
+    ("2", "loans_received", "Line 2: loans received"),
+    ("3", "subtotal_cash_contributions", "Line 3: subtotal cash contributions"),
+    ("4", "nonmonetary_contributions", "Line 4: nonmonetary contributions"),
+    ("5", "total_contributions", "Line 5: total contributions received"),
+    ("6", "payments_made", "Line 6: payments made"),
+    ("7", "loans_made", "Line 7: loans made"),
+    ("8", "subtotal_cash_payments", "Line 8: subtotal cash payments"),
+    ("9", "unpaid_bills", "Line 9: accrued expenses (unpaid bills)"),
+    ("10", "nonmonetary_adjustment", "Line 10: nonmonetary adjustment"),
+    ("11", "total_expenditures", "Line 11: total expenditures made"),
+    ("12", "begin_cash_balance", "Line 12: beginning cash balance"),
+    ("13", "cash_receipts", "Line 13: cash receipts"),
+    ("14", "misc_cash_increases", "Line 14: miscellaneous increases to cash"),
+    ("15", "cash_payments", "Line 15: cash payments"),
+    ("16", "ending_cash_balance", "Line 16: ending cash balance"),
+    ("17", "loan_guarantees_received", "Line 17: loan guarantees received"),
+    ("18", "cash_equivalents", "Line 18: cash equivalents"),
+    ("19", "outstanding_debts", "Line 19: outstanding debts"),
+)
+# One row per (filing, amendment) with each summary line's AMOUNT_A; a line given twice: the first loaded.
+_FORM460_SUMMARY_SQL = "SELECT \"FILING_ID\", \"AMEND_ID\", " + ", ".join(
+    f"(array_agg(\"AMOUNT_A\" ORDER BY id) FILTER (WHERE btrim(\"LINE_ITEM\") = '{line}'))[1] AS {name}"
+    for line, name, _ in FORM460_SUMMARY
+) + " FROM \"SMRY_CD\" WHERE btrim(\"FORM_TYPE\") = 'F460' GROUP BY 1, 2"
+
+_FORM460_SUMMARY_FIELDS = tuple(_f(name, f"s.{name}", "number", f"{description} (empty: not on the summary)")
+                                for _, name, description in FORM460_SUMMARY)
+
 # Flat files: name -> (description, FROM clause, fields, sort column).
 FLAT_FILES: dict[str, tuple[str, str, tuple[Field, ...], str]] = {
     "Candidates.csv": (
-        "One row per candidacy: a person running for a state office in an election.",
+        "One row per candidacy: a person running for a state or local office in an election.",
         """FROM opencivicdata_candidacy AS c
   JOIN opencivicdata_person AS p ON p.id = c.person_id
   JOIN opencivicdata_candidatecontest AS k ON k.id = c.contest_id
@@ -82,12 +114,16 @@ FLAT_FILES: dict[str, tuple[str, str, tuple[Field, ...], str]] = {
   LEFT JOIN opencivicdata_organization AS pa ON pa.id = c.party_id""",
         (
             _f("name", "c.candidate_name", "string", "Candidate's name as on the latest filing"),
-            _f("party_name", "pa.name", "string", "Party (from the Form 501 party code)"),
+            _f("party_name", "pa.name", "string", "Party (Form 501 PARTY_CD, else PARTY text, else FILER_TO_FILER_TYPE_CD)"),
             _f("election_name", "e.name", "string", "Election"),
-            _f("election_date", "e.date", "date", "Election date"),
-            _f("office", "o.label", "string", "Office sought, with district"),
+            _f("election_date", "e.date", "date", "Election date (empty when not known)"),
+            _f("special_election", BOOLEAN.format("(e.extras->>'classification') IN ('special', 'special_runoff')"),
+               "boolean", "A special election or special runoff (empty when the election type is not known)"),
+            _f("office", "o.label", "string", "Office sought, with jurisdiction and district"),
             _f("filed_date", "c.filed_date", "date", "Date of the earliest Form 501 for this candidacy"),
             _f("is_incumbent", BOOLEAN.format("c.is_incumbent"), "boolean", "Unknown in CAL-ACCESS: empty"),
+            _f("registration_status", "c.registration_status", "string",
+               "filed, or withdrawn after a Form 501 termination statement; empty when known only from covers"),
             _f("created_at", DATETIME.format("c.created_at"), "datetime", "Release datetime of the raw data"),
             _f("updated_at", DATETIME.format("c.updated_at"), "datetime", "Release datetime of the raw data"),
             _f("ocd_person_id", "c.person_id", "string", "OCD Person id"),
@@ -113,7 +149,10 @@ FLAT_FILES: dict[str, tuple[str, str, tuple[Field, ...], str]] = {
             _f("name", "m.name", "string", "Measure"),
             _f("description", "m.description", "string", "Measure name as filers wrote it"),
             _f("ballot_number", "m.extras->>'calaccess_ballot_number'", "string", "Ballot number, if reported"),
-            _f("jurisdiction", "m.extras->>'calaccess_jurisdiction'", "string", "Jurisdiction as reported"),
+            _f("jurisdiction", "m.extras->>'calaccess_jurisdiction'", "string",
+               "Jurisdiction as reported, upper case (every spelling of the state: STATE)"),
+            _f("classification", "m.classification", "string",
+               "recall, referendum, bond, initiative or constitutional amendment where the name says; else empty"),
             _f("election_name", "e.name", "string", "Election"),
             _f("election_date", "e.date", "date", "Election date"),
             _f("created_at", DATETIME.format("m.created_at"), "datetime", "Release datetime of the raw data"),
@@ -122,6 +161,24 @@ FLAT_FILES: dict[str, tuple[str, str, tuple[Field, ...], str]] = {
             _f("ocd_election_id", "e.id", "string", "OCD Election id"),
         ),
         "m.id",
+    ),
+    "RecallMeasures.csv": (
+        "One row per recall question: an office at stake in a recall election (OCD RetentionContest).",
+        """FROM opencivicdata_retentioncontest AS r JOIN opencivicdata_election AS e ON e.id = r.election_id
+  LEFT JOIN opencivicdata_post AS p ON p.id = r.extras->>'ocd_post_id'""",
+        (
+            _f("name", "r.name", "string", "Recall"),
+            _f("description", "r.description", "string", "The question put to the voters"),
+            _f("office", "p.label", "string", "Office at stake, with jurisdiction and district"),
+            _f("election_name", "e.name", "string", "Election"),
+            _f("election_date", "e.date", "date", "Election date"),
+            _f("created_at", DATETIME.format("r.created_at"), "datetime", "Release datetime of the raw data"),
+            _f("updated_at", DATETIME.format("r.updated_at"), "datetime", "Release datetime of the raw data"),
+            _f("ocd_contest_id", "r.id", "string", "OCD RetentionContest id"),
+            _f("ocd_election_id", "e.id", "string", "OCD Election id"),
+            _f("ocd_post_id", "p.id", "string", "OCD Post id of the office"),
+        ),
+        "r.id",
     ),
     "Committees.csv": (
         "One row per committee that filed a campaign statement.",
@@ -157,6 +214,52 @@ FLAT_FILES: dict[str, tuple[str, str, tuple[Field, ...], str]] = {
             _f("ocd_committee_id", "c.id", "string", "OCD Committee id"),
         ),
         "f.id",
+    ),
+    "Form460Filings.csv": (
+        "One row per Form 460 filing, as of its current amendment, with its summary page totals (SMRY_CD, the period's"
+        " amounts).",
+        f"""FROM opencivicdata_filing AS f
+  JOIN opencivicdata_committee AS c ON c.id = f.filer_id
+  JOIN opencivicdata_filingaction AS a ON a.filing_id = f.id AND a.is_current
+  LEFT JOIN ({_FORM460_SUMMARY_SQL}) AS s ON s."FILING_ID" = f.calaccess_filing_id AND s."AMEND_ID" = f.current_amend_id
+WHERE f.classification = 'F460'""",
+        (
+            _f("calaccess_filing_id", "f.calaccess_filing_id", "integer", "CAL-ACCESS FILING_ID"),
+            _f("current_amend_id", "f.current_amend_id", "integer", "AMEND_ID of the current amendment"),
+            _f("committee_name", "c.name", "string", "Filer"),
+            _f("calaccess_filer_id", "c.calaccess_filer_id", "integer", "Filer's FILER_ID"),
+            _f("coverage_start_date", "f.coverage_start_date", "date", "Start of the period covered"),
+            _f("coverage_end_date", "f.coverage_end_date", "date", "End of the period covered"),
+            _f("filing_date", "a.date", "date", "Date the current amendment was filed"),
+            _f("statement_type", "f.extras->>'statement_type'", "string", "STMT_TYPE of the cover"),
+            *_FORM460_SUMMARY_FIELDS,
+            _f("ocd_filing_id", "f.id", "string", "OCD Filing id"),
+            _f("ocd_filing_action_id", "a.id", "string", "OCD FilingAction id of the current amendment"),
+            _f("ocd_committee_id", "c.id", "string", "OCD Committee id"),
+        ),
+        "f.id",
+    ),
+    "Form460FilingVersions.csv": (
+        "One row per version (original and every amendment) of each Form 460 filing, with that version's summary"
+        " page totals.",
+        f"""FROM opencivicdata_filingaction AS a
+  JOIN opencivicdata_filing AS f ON f.id = a.filing_id
+  JOIN opencivicdata_committee AS c ON c.id = f.filer_id
+  LEFT JOIN ({_FORM460_SUMMARY_SQL}) AS s ON s."FILING_ID" = f.calaccess_filing_id AND s."AMEND_ID" = a.amend_id
+WHERE f.classification = 'F460'""",
+        (
+            _f("calaccess_filing_id", "f.calaccess_filing_id", "integer", "CAL-ACCESS FILING_ID"),
+            _f("amend_id", "a.amend_id", "integer", "AMEND_ID of this version (0: the original)"),
+            _f("is_current", BOOLEAN.format("a.is_current"), "boolean", "The latest version"),
+            _f("committee_name", "c.name", "string", "Filer"),
+            _f("calaccess_filer_id", "c.calaccess_filer_id", "integer", "Filer's FILER_ID"),
+            _f("filing_date", "a.date", "date", "Date this version was filed"),
+            *_FORM460_SUMMARY_FIELDS,
+            _f("ocd_filing_id", "f.id", "string", "OCD Filing id"),
+            _f("ocd_filing_action_id", "a.id", "string", "OCD FilingAction id of this version"),
+            _f("ocd_committee_id", "c.id", "string", "OCD Committee id"),
+        ),
+        "a.id",
     ),
     "Contributions.csv": (
         "One row per contribution of a current amendment (Form 460 schedules A and C, Form 497).",

@@ -3,36 +3,15 @@
 from __future__ import annotations
 
 from .common import JURISDICTION, ORGANIZATIONS, STATE_DIVISION, add_counts, ocd_id_sql, org_id, related, rows
+from .reference import divisions_build
 
 PARTY_CODE_TYPE = 16000
 PARTY_ID = ocd_id_sql("organization", "'party:' || \"CODE_ID\"")
 
 
-def _division_select(id_sql: str, name_sql: str, pieces: list[tuple[str, str]]) -> str:
-    cols = []
-    for i in range(7):
-        subtype, subid = pieces[i] if i < len(pieces) else ("''", "''")
-        cols += [subtype, subid]
-    return f"SELECT {id_sql}, {name_sql}, NULL, 'us', {', '.join(cols)}"
-
-
 def jurisdiction_build(*, cursor, params: dict, skipped: dict) -> None:
-    """Fill Division, Jurisdiction, Organization (+ identifiers) from fixed rows and the party lookup codes."""
-    state = [("'state'", "'ca'")]
-    division_cols = ", ".join(f"subtype{i}, subid{i}" for i in range(1, 8))
-    cursor.execute(
-        f"INSERT INTO opencivicdata_division (id, name, redirect_id, country, {division_cols}) "
-        + _division_select(f"'{STATE_DIVISION}'", "'California'", state)
-        + " UNION ALL "
-        + _division_select(
-            f"'{STATE_DIVISION}/sldu:' || n", "'California State Senate district ' || n", state + [("'sldu'", "n::text")]
-        )
-        + " FROM generate_series(1, 40) AS n UNION ALL "
-        + _division_select(
-            f"'{STATE_DIVISION}/sldl:' || n", "'California State Assembly district ' || n", state + [("'sldl'", "n::text")]
-        )
-        + " FROM generate_series(1, 80) AS n"
-    )
+    """Fill Division (the official list), Jurisdiction, Organization (+ identifiers) from fixed rows and the party codes."""
+    divisions_build(cursor=cursor)
     cursor.execute(
         "INSERT INTO opencivicdata_jurisdiction (id, name, url, classification, division_id, created_at, updated_at,"
         " extras) VALUES (%(jurisdiction)s, 'California State Government', 'https://www.ca.gov/', 'government',"

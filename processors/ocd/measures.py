@@ -13,6 +13,26 @@ def _measure_rows(table: str) -> str:
                WHERE btrim(i."BAL_NUM") <> '' OR btrim(i."BAL_NAME") <> ''"""
 
 
+# Spellings of the state as a measure's jurisdiction (BAL_JURIS): all are one jurisdiction, STATE.
+STATEWIDE_SPELLINGS = ("STATE", "STATEWIDE", "STATE WIDE", "STATE-WIDE", "STW", "CA", "CALIFORNIA", "STATE OF CALIFORNIA",
+                       "STATE OF CA")
+# A measure's classification where its name says it (first match); else empty.
+CLASSIFICATIONS = (("RECALL", "recall"), ("REFERENDUM", "referendum"), ("BONDS?", "bond"), ("INITIATIVE", "initiative"),
+                   ("CONSTITUTIONAL AMENDMENT", "constitutional amendment"))
+
+
+def _jurisdiction_sql(text_sql: str) -> str:
+    """SQL: BAL_JURIS upper-cased, spaces collapsed, and every spelling of the state made STATE."""
+    t = f"upper(btrim(regexp_replace(coalesce({text_sql}, ''), '\\s+', ' ', 'g')))"
+    spellings = ", ".join(f"'{x}'" for x in STATEWIDE_SPELLINGS)
+    return f"(CASE WHEN {t} IN ({spellings}) THEN 'STATE' ELSE {t} END)"
+
+
+def _classification_sql(name_sql: str) -> str:
+    whens = " ".join(f"WHEN upper({name_sql}) ~ '\\m{pattern}\\M' THEN '{c}'" for pattern, c in CLASSIFICATIONS)
+    return f"(CASE {whens} ELSE '' END)"
+
+
 def measure_sources_stage(*, cursor, skipped: dict) -> None:
     """ocd_measure: one row per current cover, receipt or expenditure that names a measure, keyed by election and measure."""
     cursor.execute(
@@ -34,8 +54,8 @@ def measure_sources_stage(*, cursor, skipped: dict) -> None:
     number = "upper(btrim(regexp_replace(bal_num, '^\\s*(PROPOSITION|PROP\\.?|MEASURE)\\s*', '', 'i')))"
     cursor.execute(
         f"""CREATE TEMP TABLE ocd_measure ON COMMIT DROP AS
-            SELECT s.*, {number} AS number, upper(btrim(bal_juris)) AS juris,
-              election_date || ':' || upper(btrim(bal_juris)) || ':' ||
+            SELECT s.*, {number} AS number, {_jurisdiction_sql("bal_juris")} AS juris,
+              election_date || ':' || {_jurisdiction_sql("bal_juris")} || ':' ||
                 CASE WHEN {number} <> '' THEN 'number:' || {number}
                      ELSE 'name:' || upper(btrim(bal_name)) END AS measure_key
             FROM ocd_measure_src AS s WHERE election_date IS NOT NULL"""
@@ -54,14 +74,15 @@ def measure_sources_stage(*, cursor, skipped: dict) -> None:
 
 
 def measures_build(*, cursor, params: dict) -> None:
-    """One BallotMeasureContest per measure key, with Yes/No options and its ballot number as identifier."""
+    """One BallotMeasureContest per measure key, with Yes/No options, its ballot number as identifier and the
+    classification its name gives (CLASSIFICATIONS)."""
     cursor.execute(
         f"""INSERT INTO opencivicdata_ballotmeasurecontest (id, name, division_id, election_id, description,
               requirement, classification, runoff_for_contest_id, created_at, updated_at, extras)
             SELECT DISTINCT ON (measure_key) {ocd_id_sql("contest", "'measure:' || measure_key")},
               left(CASE WHEN number <> '' THEN 'Proposition ' || number ELSE btrim(bal_name) END, 300),
-              %(state)s, {ocd_id_sql("election", "election_date::text")}, btrim(bal_name), '50%% plus one vote', '',
-              NULL, %(ts)s, %(ts)s,
+              %(state)s, {ocd_id_sql("election", "election_date::text")}, btrim(bal_name), '50%% plus one vote',
+              {_classification_sql("bal_name")}, NULL, %(ts)s, %(ts)s,
               jsonb_build_object('calaccess_ballot_number', number, 'calaccess_jurisdiction', juris)
             FROM ocd_measure
             ORDER BY measure_key, (source = 'CVR_CAMPAIGN_DISCLOSURE_CD') DESC, (btrim(bal_name) = ''),

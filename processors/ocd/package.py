@@ -39,7 +39,7 @@ Source: {source}
 """
 ABOUT = {
     "flat": "One CSV per thing a reporter asks about (candidates, ballot measures, committees, filings,\n"
-    "contributions, expenditures), with readable columns and the OCD ids to join back.",
+    "Form 460 summary totals, contributions, expenditures), with readable columns and the OCD ids to join back.",
     "relational": "One CSV per OCD table (python-opencivicdata's table and column names, plus the\n"
     "campaign-finance draft's committee, filing, filing action and transaction tables), sorted by id.",
 }

@@ -14,16 +14,20 @@ from django.db import connection, transaction
 
 from processors.ocd.bulk import ocd_constraints_drop, ocd_constraints_restore
 from processors.ocd.campaign_finance import committees_build, covers_stage, filings_build, transactions_build
-from processors.ocd.elections import candidacies_build, candidacy_sources_stage, elections_build
+from processors.ocd.candidacies import candidacies_build
+from processors.ocd.elections import candidacy_sources_stage, elections_build
 from processors.ocd.jurisdiction import jurisdiction_build
 from processors.ocd.measures import measure_sources_stage, measures_build
+from processors.ocd.recalls import recalls_build
+from processors.ocd.reference import calendar_stage
 
 # Temporary tables of one build (ON COMMIT DROP).
-STAGING_TABLES = ["ocd_cover_version", "ocd_cover", "ocd_cand_src", "ocd_cand", "ocd_person_name", "ocd_measure_src",
-                  "ocd_measure"]
+STAGING_TABLES = ["ocd_calendar", "ocd_xref", "ocd_cover_version", "ocd_cover", "ocd_party", "ocd_filer_party",
+                  "ocd_cand_src", "ocd_cand", "ocd_person_name", "ocd_election_src", "ocd_measure_src", "ocd_measure"]
 
 # Raw tables processing joins on (analyzed first; the item tables are only scanned whole).
-RAW_TABLES_READ = ["LOOKUP_CODES_CD", "F501_502_CD", "CVR_CAMPAIGN_DISCLOSURE_CD", "FILERNAME_CD", "FILER_FILINGS_CD"]
+RAW_TABLES_READ = ["LOOKUP_CODES_CD", "F501_502_CD", "CVR_CAMPAIGN_DISCLOSURE_CD", "FILERNAME_CD", "FILER_FILINGS_CD",
+                   "FILER_XREF_CD", "FILER_TO_FILER_TYPE_CD"]
 
 class Clock:
     """Seconds per step, into `seconds` as "<stage>:<step>"."""
@@ -64,13 +68,15 @@ def ocd_tables_build(*, release_datetime, seconds: dict | None = None) -> dict:
         cursor.execute("ANALYZE " + ", ".join(f'"{t}"' for t in RAW_TABLES_READ))
         clock.lap("analyze")
         jurisdiction_build(cursor=cursor, params=params, skipped=skipped)
+        calendar_stage(cursor=cursor)
         clock.lap("jurisdiction")
         covers_stage(cursor=cursor, skipped=skipped)
         clock.lap("covers")
         candidacy_sources_stage(cursor=cursor, skipped=skipped)
         measure_sources_stage(cursor=cursor, skipped=skipped)
-        elections_build(cursor=cursor, params=params)
+        elections_build(cursor=cursor, params=params, unmatched=unmatched)
         candidacies_build(cursor=cursor, params=params, unmatched=unmatched)
+        recalls_build(cursor=cursor, params=params)
         clock.lap("candidacies")
         measures_build(cursor=cursor, params=params)
         clock.lap("measures")

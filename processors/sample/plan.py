@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import values
+from processors.ocd.reference import calendar_read
 
 FILER_ID_BASE = 1_000_000
 FILING_ID_BASE = 1_000_000
@@ -37,6 +38,10 @@ TABLE_SHARES = {
 # Every other non-empty table shares this.
 OTHER_TABLES_SHARE = 0.02
 MIN_RECORDS = 5
+# Enough Form 501s for every convention of the real ones (offices, districts, elections, filer ids) to
+# occur even in a small export (OCD processing's candidacies come from them): at least this many, or
+# 2% of a small export.
+TABLE_FLOORS = {"F501_502_CD": 200}
 
 # Kinds of filer by slot in a block of 20 (FILERNAME_CD.FILER_TYPE).
 FILER_SLOTS = (
@@ -164,11 +169,12 @@ def plan_make(*, records: int, seed: int, schemas: dict) -> ExportPlan:
         elif name in fixed:
             counts[name] = len(fixed[name])
         elif name in TABLE_SHARES:
-            counts[name] = max(MIN_RECORDS, round(records * TABLE_SHARES[name]))
+            floor = min(TABLE_FLOORS.get(name, MIN_RECORDS), records // 50)
+            counts[name] = max(MIN_RECORDS, floor, round(records * TABLE_SHARES[name]))
         else:
             counts[name] = max(MIN_RECORDS, round(records * OTHER_TABLES_SHARE / len(others)))
     filers = max(2, -(-counts["FILERNAME_CD"] // len(FILER_SLOTS))) * len(FILER_SLOTS)
-    counts["FILERNAME_CD"] = counts["FILERS_CD"] = filers
+    counts["FILERNAME_CD"] = counts["FILERS_CD"] = counts["FILER_XREF_CD"] = filers
     cover = counts["CVR_CAMPAIGN_DISCLOSURE_CD"] = max(counts["CVR_CAMPAIGN_DISCLOSURE_CD"], 10)
     campaign = {"F460": cover * 62 // 100, "F497": cover * 20 // 100, "F496": cover * 6 // 100, "F461": cover * 6 // 100}
     campaign["F450"] = cover - sum(campaign.values())
@@ -178,7 +184,7 @@ def plan_make(*, records: int, seed: int, schemas: dict) -> ExportPlan:
         ("F496", ("F496",), (8, 9, 12), campaign["F496"]),
         ("F461", ("F461",), (12,), campaign["F461"]),
         ("F450", ("F450",), (10, 11, 19), campaign["F450"]),
-        ("F501", ("F501",), CANDIDATE_SLOTS, counts["F501_502_CD"]),
+        ("F501", ("F501",) * 7 + ("F502",), CANDIDATE_SLOTS, counts["F501_502_CD"]),
         ("F410", ("F410",), COMMITTEE_SLOTS, counts["CVR_SO_CD"]),
         ("LOBBY_REGISTRATION", ("F604", "F604", "F603", "F603", "F601"), LOBBY_SLOTS, counts["CVR_REGISTRATION_CD"]),
         ("LOBBY_DISCLOSURE", ("F615", "F615", "F635", "F635", "F625"), LOBBY_SLOTS, counts["CVR_LOBBY_DISCLOSURE_CD"]),
@@ -236,20 +242,50 @@ def filer_profile(seed: int, filer: int) -> dict[str, str]:
     elif slot == 18:
         profile["NAML"] = f"{last} & ASSOCIATES"
     if slot in CANDIDATE_SLOTS:
-        code, office_code, office_name, districts = rng.choices(values.OFFICES, (2, 1, 1, 1, 1, 1, 1, 1, 1, 12, 20))[0]
-        party_code, party = rng.choices(values.PARTIES, values.PARTY_WEIGHTS)[0]
-        year = rng.randrange(2002, 2026, 2)
-        general = election_day(year, 11)
-        profile.update({
-            "OFFICE": code, "OFFICE_CODE": str(office_code), "OFFICE_DSCR": office_name,
-            "DIST_NO": str(rng.randint(1, districts)) if districts else "",
-            "PARTY_CD": str(party_code), "PARTY": party, "ELECT_YEAR": str(year),
-            "ELECT_TYPE": "3002" if rng.random() < 0.5 else "3001",
-            "JURIS_CD": "SEN" if code == "SEN" else "ASM" if code == "ASM" else "STW",
-        })
-        primary = election_day(year, 3 if year in (2020, 2024) else 6)
-        profile["ELECT_DATE"] = _export_day(primary if profile["ELECT_TYPE"] == "3002" else general)
+        profile.update(_candidacy(rng, filer, city, county))
     return profile
+
+
+def legacy_filer_id(filer: int) -> str:
+    """The filer's other id in FILER_XREF_CD (XREF_ID): mostly a number, now and then "C123" or "C123*1" style."""
+    number = 200_000 + filer
+    return f"C{number}" if filer % 50 == 0 else f"C{number}*1" if filer % 50 == 1 else str(number)
+
+
+def _candidacy(rng: random.Random, filer: int, city: str, county: str) -> dict[str, str]:
+    """What a candidate's Form 501s and covers say about the race, coded as the real export codes it."""
+    letter, office_code, office_name, districts, level = rng.choices(values.OFFICES, values.OFFICE_WEIGHTS)[0]
+    party_code, party = rng.choices(values.PARTIES, values.PARTY_WEIGHTS)[0]
+    elect_type = rng.choices(*zip(*values.F501_ELECTION_TYPES))[0]
+    # Specials fall in any year; the other races in even years.
+    year = rng.randrange(1997, 2026) if elect_type in ("3004", "3006") else rng.randrange(1998, 2026, 2)
+    district = rng.randint(1, districts) if districts else 0
+    if level == "city":
+        agency, juris_cd, cover_juris = f"City of {city.title()}", 40505, "CIT"
+    elif level == "county":
+        agency, juris_cd, cover_juris = f"County of {county.title()}", 40507 if letter == "SCJ" else 40503, "CTY"
+    else:
+        agency = "LEGISLATIVE" if letter in ("SEN", "ASM") else "STATEWIDE OFFICERS"
+        juris_cd, cover_juris = 40502, letter if letter in ("SEN", "ASM") else "STW"
+    # An eighth of candidates also file under a negative id (on a quarter of their Form 501s: 3% of
+    # them, as in the real export), which FILER_XREF_CD translates.
+    negative = _mix(filer, 501) % 8 == 0
+    kind = {"3001": "general", "3002": "primary", "3003": "recall"}.get(elect_type)
+    day = statewide_election(year, kind) if kind else None
+    return {
+        "OFFICE": letter, "OFFICE_CODE": str(office_code), "OFFICE_DSCR": office_name, "OFFICE_LEVEL": level,
+        "DIST_NO": str(district) if district else "",
+        "DISTRICT_CD": str(values.DISTRICT_CODE_OF[district]) if district else "",
+        "PARTY_CD": str(party_code), "PARTY": values.PARTY_TEXT.get(party_code, party.title()),
+        "ELECT_YEAR": str(year), "ELECT_TYPE": elect_type, "ELECT_DATE": _export_day(day) if day else "",
+        "JURIS_CD": cover_juris, "JURIS_F501": str(juris_cd), "AGENCY_NAM": agency,
+        "NEGATIVE_ID": f"-{200_000 + filer}" if negative else "",
+    }
+
+
+def statewide_election(year: int, classification: str) -> dt.date | None:
+    """The date of California's statewide election of that year and kind (the processing's calendar), or None."""
+    return next((d for d, c, _ in calendar_read() if d.year == year and c == classification), None)
 
 
 def election_day(year: int, month: int) -> dt.date:

@@ -22,9 +22,11 @@ from .plan import (
     FILER_SLOTS,
     ExportPlan,
     FilingSeries,
+    _mix,
     election_day,
     filer_profile,
     fixed_table_rows,
+    legacy_filer_id,
     table_series_name,
 )
 from processors.ingest.schema import INTEGER, TEXT, Column, TableSchema
@@ -109,26 +111,52 @@ def _filing_context(plan: ExportPlan, table: str, series: FilingSeries, filing: 
         "OFFIC_DSCR": "", "DIST_NO": "", "JURIS_CD": "", "JURIS_DSCR": "", "ELECT_DATE": "", "BAL_NAME": "",
         "BAL_NUM": "", "BAL_JURIS": "", "SUP_OPP_CD": "",
     })
-    if "OFFICE" in p:  # a candidate or a candidate's controlled committee
+    if "OFFICE" in p and _mix(plan.seed, filing, 5) % 3 == 0:
+        # A candidate's or controlled committee's cover names the race on about a third of them (real
+        # covers: OFFICE_CD 85% empty), by letter codes; CAND_ID is empty on every real cover.
         candidate = p if slot < 4 else filer_profile(plan.seed, filer - 4)
         ctx.update({
-            "CAND_NAML": candidate["NAML"], "CAND_NAMF": candidate["NAMF"], "CAND_ID": candidate["FILER_ID"],
-            "OFFICE_CD": candidate["OFFICE"], "OFFIC_DSCR": candidate["OFFICE_DSCR"], "DIST_NO": candidate["DIST_NO"],
-            "JURIS_CD": candidate["JURIS_CD"], "ELECT_DATE": candidate["ELECT_DATE"],
+            "CAND_NAML": candidate["NAML"], "CAND_NAMF": candidate["NAMF"], "OFFICE_CD": candidate["OFFICE"],
+            "OFFIC_DSCR": candidate["OFFICE_DSCR"].title() if candidate["OFFICE"] == "OTH" else "",
+            "DIST_NO": candidate["DIST_NO"], "JURIS_CD": candidate["JURIS_CD"], "ELECT_DATE": candidate["ELECT_DATE"],
+            "JURIS_DSCR": candidate["AGENCY_NAM"] if candidate["OFFICE_LEVEL"] != "state" else "",
         })
     if "BAL_NAME" in p:
         # A measure committee's cover names the measure and the (general) election it is on.
         ctx.update({"BAL_NAME": p["BAL_NAME"], "BAL_NUM": p["BAL_NUM"], "BAL_JURIS": "STATEWIDE", "SUP_OPP_CD": p["SUP_OPP_CD"],
                     "ELECT_DATE": _day(election_day(int(p["ELECT_YEAR"]), 11))})
     if table == "F501_502_CD":
-        ctx.update({
-            "OFFICE_CD": p["OFFICE_CODE"], "JURIS_CD": "40502", "PARTY": p["PARTY"], "PARTY_CD": p["PARTY_CD"],
-            "YR_OF_ELEC": p["ELECT_YEAR"], "ELEC_TYPE": p["ELECT_TYPE"], "ELECT_DATE": p["ELECT_DATE"],
-            "DISTRICT_CD": str(17000 + int(p["DIST_NO"])) if p["DIST_NO"] else "",
-            "COMMITTEE_ID": str(int(p["FILER_ID"]) + 4), "ENTITY_CD": "CAO", "EXECUTE_DT": _day(day),
-            "CAND_CITY": p["CITY"], "CAND_ST": p["ST"], "CAND_ZIP4": p["ZIP4"], "STMT_TYPE": "10001",
-        })
+        ctx.update(_form501(plan, filing, amend_id, p, day))
     return ctx
+
+
+def _form501(plan: ExportPlan, filing: int, amend_id: int, p: dict[str, str], day: dt.date) -> dict[str, str]:
+    """A Form 501 (or, FORM_TYPE F502, a bank account statement in the same table) as the real export fills it.
+
+    No ELECT_DATE, FROM_DATE or THRU_DATE; the election is YR_OF_ELEC (empty in
+    8%) and ELEC_TYPE (a 3000 code, 0 in about half); OFFICE_CD a 30000 code or,
+    in a third, 0 with the office in OFFIC_DSCR (title case, padded to 50
+    characters); the district a 17000 code (DIST_NO empty); PARTY_CD empty in a
+    third and 0 in a sixth, the PARTY text rarely filled (docs: real-export.md).
+    """
+    h = _mix(plan.seed, filing, 501)
+    coded = h % 3 != 0
+    party = (h >> 8) % 6
+    return {
+        "FILER_ID": p["NEGATIVE_ID"] if p["NEGATIVE_ID"] and (h >> 28) % 4 == 0 else p["FILER_ID"], "CAND_NAML": p["NAML"], "CAND_NAMF": p["NAMF"], "JURIS_DSCR": "",
+        "ELECT_DATE": "", "FROM_DATE": "", "THRU_DATE": "",
+        "OFFICE_CD": p["OFFICE_CODE"] if coded else "0",
+        "OFFIC_DSCR": (p["OFFICE_DSCR"] if (h >> 2) % 2 else "") if coded else p["OFFICE_DSCR"].title().ljust(50),
+        "AGENCY_NAM": p["AGENCY_NAM"] if (h >> 3) % 6 else "",
+        "JURIS_CD": p["JURIS_F501"] if (h >> 6) % 2 else "0",
+        "DISTRICT_CD": p["DISTRICT_CD"], "DIST_NO": "",
+        "PARTY_CD": "" if party < 2 else "0" if party == 2 else p["PARTY_CD"],
+        "PARTY": p["PARTY"] if (h >> 12) % 40 == 0 else "",
+        "YR_OF_ELEC": "" if (h >> 16) % 12 == 0 else p["ELECT_YEAR"], "ELEC_TYPE": p["ELECT_TYPE"],
+        "COMMITTEE_ID": str(int(p["FILER_ID"]) + 4) if (h >> 20) % 7 < 3 else "", "ENTITY_CD": "8",
+        "EXECUTE_DT": _day(day), "CAND_CITY": p["CITY"], "CAND_ST": p["ST"], "CAND_ZIP4": p["ZIP4"],
+        "STMT_TYPE": "10002" if amend_id else "10003" if (h >> 24) % 16 == 0 else "10001",
+    }
 
 
 # One record per filing version; their covers carry the filer's name and candidacy.
@@ -184,7 +212,13 @@ def _filer_context(plan: ExportPlan, table: str, filer: int) -> dict[str, str]:
     ctx = {"FILER_ID": p["FILER_ID"]}
     if table == "FILERNAME_CD":
         ctx.update({k: p[k] for k in ("FILER_TYPE", "NAML", "NAMF", "CITY", "ST", "ZIP4", "ADR1", "PHON")})
-        ctx.update({"XREF_FILER_ID": "", "STATUS": "ACTIVE", "NAMT": "", "NAMS": ""})
+        # XREF_FILER_ID: the filer's other id, non-numeric ("C123" style) for about a third of filers.
+        xref = legacy_filer_id(filer) if filer % 3 else f"C{200_000 + filer}"
+        ctx.update({"XREF_FILER_ID": xref, "STATUS": "ACTIVE", "NAMT": "", "NAMS": ""})
+    elif table == "FILER_XREF_CD":  # the filer's other id: its old or non-numeric id, or its negative Form 501 id
+        ctx["XREF_ID"] = p.get("NEGATIVE_ID") or legacy_filer_id(filer)
+    elif table == "FILER_TO_FILER_TYPE_CD":  # a candidate's party where the state recorded one, else 0
+        ctx["PARTY_CD"] = p.get("PARTY_CD", "0")
     elif table == "BALLOT_MEASURES_CD":
         ctx.update({"MEASURE_NO": p["BAL_NUM"], "MEASURE_NAME": p["BAL_NAME"], "JURISDICTION": "STATEWIDE",
                     "ELECTION_DATE": _day(election_day(int(p["ELECT_YEAR"]), 11))})

@@ -81,35 +81,60 @@ BALLOT_MEASURES = (
     ("64", "CONTROL, REGULATE AND TAX ADULT USE OF MARIJUANA ACT"), ("13", "PROPERTY TAX LIMITATION"),
     ("22", "APP-BASED DRIVERS AS CONTRACTORS"), ("A", "LOCAL SCHOOL BOND MEASURE A"), ("H", "CITY HOUSING BOND MEASURE H"),
 )
-# (OFFICE_CD as filed on forms, LOOKUP_CODES_CD code, description, districts or 0)
+# Offices as the real export codes them: (OFFICE_CD letters on campaign covers, the LOOKUP_CODES_CD
+# 30000 code Form 501 gives, the code's description, districts or 0, level: state, city or county).
 OFFICES = (
-    ("GOV", 30002, "GOVERNOR", 0), ("LTG", 30003, "LIEUTENANT GOVERNOR", 0), ("SOS", 30004, "SECRETARY OF STATE", 0),
-    ("CON", 30005, "CONTROLLER", 0), ("TRE", 30006, "TREASURER", 0), ("ATT", 30007, "ATTORNEY GENERAL", 0),
-    ("SPM", 30008, "SUPERINTENDENT OF PUBLIC INSTRUCTION", 0), ("BOE", 30009, "MEMBER BOARD OF EQUALIZATION", 4),
-    ("INS", 30010, "INSURANCE COMMISSIONER", 0), ("SEN", 30011, "STATE SENATE", 40), ("ASM", 30012, "STATE ASSEMBLY", 80),
+    ("GOV", 30002, "GOVERNOR", 0, "state"), ("LTG", 30003, "LIEUTENANT GOVERNOR", 0, "state"),
+    ("SOS", 30004, "SECRETARY OF STATE", 0, "state"), ("CON", 30005, "CONTROLLER", 0, "state"),
+    ("TRE", 30006, "TREASURER", 0, "state"), ("ATT", 30007, "ATTORNEY GENERAL", 0, "state"),
+    ("SPM", 30008, "SUPERINTENDENT OF PUBLIC INSTRUCTION", 0, "state"),
+    ("BOE", 30009, "MEMBER BOARD OF EQUALIZATION", 4, "state"), ("INS", 30014, "INSURANCE COMMISSIONER", 0, "state"),
+    ("SEN", 30012, "STATE SENATE", 40, "state"), ("ASM", 30013, "ASSEMBLY", 80, "state"),
+    ("CCM", 30035, "CITY COUNCIL", 0, "city"), ("MAY", 30029, "MAYOR", 0, "city"),
+    ("SCJ", 30053, "SUPERIOR COURT JUDGE", 0, "county"), ("OTH", 30016, "BOARD MEMBER", 0, "county"),
+    ("OTH", 30024, "SCHOOL BOARD", 0, "city"),
 )
+# How often each office is sought on Form 501s (after the real export's OFFICE_CD counts).
+OFFICE_WEIGHTS = (3, 1, 1, 1, 1, 1, 1, 1, 1, 9, 30, 11, 3, 8, 2, 2)
+# What the other lookup code types hold in the real export (docs: real-export.md).
 PARTIES = (
-    (16001, "DEMOCRATIC"), (16002, "REPUBLICAN"), (16003, "GREEN"), (16004, "REFORM"),
-    (16005, "AMERICAN INDEPENDENT"), (16006, "PEACE AND FREEDOM"), (16007, "INDEPENDENT"),
+    (16001, "DEMOCRATIC"), (16002, "REPUBLICAN"), (16003, "GREEN"), (16004, "REFORM PARTY"),
+    (16005, "AMERICAN INDEPENDENT PARTY"), (16006, "PEACE AND FREEDOM"), (16007, "INDEPENDENT"),
     (16008, "LIBERTARIAN"), (16009, "NON PARTISAN"), (16010, "NATURAL LAW"), (16011, "UNKNOWN"),
-    (16012, "NO PARTY PREFERENCE"),
+    (16012, "NO PARTY PREFERENCE"), (16013, "AMERICANS ELECT"),
 )
 # Major parties file most: the list PARTIES is drawn from through this.
-PARTY_WEIGHTS = (45, 35, 3, 1, 2, 2, 3, 3, 2, 1, 1, 2)
-ELECTION_TYPES = ((3001, "GENERAL"), (3002, "PRIMARY"), (3003, "RECALL"), (3004, "SPECIAL ELECTION"), (3005, "SPECIAL RUNOFF"))
-JURISDICTIONS = ((40501, "LOCAL"), (40502, "STATE"), (40503, "COUNTY"), (40504, "MULTI-COUNTY"), (40505, "CITY"))
-STATEMENT_TYPES = ((10001, "PRE-ELECTION"), (10002, "SEMI-ANNUAL"), (10003, "QUARTERLY"), (10004, "SPECIAL"), (10005, "TERMINATION"))
+PARTY_WEIGHTS = (45, 35, 3, 1, 2, 2, 3, 3, 2, 1, 1, 2, 1)
+# The party as a filer writes it in Form 501's free-text PARTY (rarely filled).
+PARTY_TEXT = {16001: "Democrat", 16002: "R", 16003: "Green", 16008: "Libertarian", 16012: "No Party Preference"}
+ELECTION_TYPES = ((3001, "GENERAL"), (3002, "PRIMARY"), (3003, "RECALL"), (3004, "SPECIAL ELECTION"),
+                  (3005, "OFFICEHOLDER"), (3006, "SPECIAL RUNOFF"))
+# ELEC_TYPE on Form 501s: 0 (not given) in about half, then primaries, specials, generals, officeholder.
+F501_ELECTION_TYPES = (("0", 54), ("3002", 39), ("3004", 4), ("3006", 1), ("3001", 1), ("3005", 1))
+JURISDICTIONS = ((40501, "LOCAL"), (40502, "STATE"), (40503, "COUNTY"), (40504, "MULTI-COUNTY"), (40505, "CITY"),
+                 (40506, "FEDERAL"), (40507, "SUPERIOR COURT JUDGE"))
+STATEMENT_TYPES = ((10001, "ORIGINAL/INITIAL"), (10002, "AMENDMENT"), (10003, "TERMINATION"))
+
+
+def district_codes() -> tuple[tuple[int, str], ...]:
+    """The 17000 codes: the description is the district number, and code order is not number order."""
+    rest = [n for n in range(1, 81) if n not in (1, 13, 24)]
+    random.Random(17000).shuffle(rest)
+    return tuple((17001 + i, f"{n:02d}") for i, n in enumerate([1, 13, 24, *rest]))
+
+
+DISTRICT_CODE_OF = {int(desc): code for code, desc in district_codes()}
 
 
 def lookup_codes() -> list[tuple[int, int, str]]:
     """LOOKUP_CODES_CD: each code type's own row (code id = type) followed by its codes."""
     groups = (
         (16000, "PARTY CODE", PARTIES),
-        (30000, "OFFICE CODE", tuple((code, name) for _, code, name, _ in OFFICES)),
+        (30000, "OFFICE CODE", tuple(sorted({(code, name) for _, code, name, _, _ in OFFICES}))),
         (3000, "ELECTION TYPE", ELECTION_TYPES),
         (40500, "JURISDICTION CODE", JURISDICTIONS),
         (10000, "STATEMENT TYPE", STATEMENT_TYPES),
-        (17000, "DISTRICT CODE", tuple((17000 + n, str(n)) for n in range(1, 81))),
+        (17000, "DISTRICT CODE", district_codes()),
     )
     rows = []
     for code_type, label, codes in groups:

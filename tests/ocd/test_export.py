@@ -36,7 +36,8 @@ def test_process_records_files_and_zips(raw_release):
     assert processed.process_finished_at and processed.export_finished_at and processed.package_finished_at
     assert processed.files.count() == len(OCD_MODELS) + len(FLAT_FILES)
     assert result["files"]["flat/Contributions.csv"] == 5 and result["files"]["flat/Expenditures.csv"] == 2
-    assert result["files"]["flat/Candidates.csv"] == 2 and result["files"]["flat/Filings.csv"] == 4
+    assert result["files"]["flat/Candidates.csv"] == 7 and result["files"]["flat/Filings.csv"] == 7
+    assert result["files"]["flat/RecallMeasures.csv"] == 1 and result["files"]["flat/Form460Filings.csv"] == 6
     directory = processed.directory
     for model in OCD_MODELS:
         path = directory / "relational" / f"{model._meta.db_table}.csv"
@@ -54,6 +55,40 @@ def test_process_records_files_and_zips(raw_release):
         for name in names[1:]:
             if name != "SHA256SUMS":
                 assert hashlib.sha256(zf.read(name)).hexdigest() == sums[name]
+
+
+def test_candidates_flat_file_says_special_elections_and_status(raw_release):
+    ocd_process(version=raw_release)
+    path = ProcessedDataVersion.objects.get().directory / "flat" / "Candidates.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = {row["calaccess_filer_id"]: row for row in csv.DictReader(f)}
+    assert (rows["2005"]["special_election"], rows["2005"]["election_date"]) == ("true", "")  # 2017 special
+    assert (rows["2001"]["special_election"], rows["2001"]["election_name"]) == ("false", "2018 PRIMARY")
+    assert rows["2004"]["special_election"] == ""  # election type not given: not known
+    assert rows["2003"]["registration_status"] == "withdrawn" and rows["2001"]["registration_status"] == "filed"
+    assert rows["2003"]["office"] == "City Council, Oakland city"
+
+
+def test_form460_filings_with_summary_totals(raw_release):
+    ocd_process(version=raw_release)
+    path = ProcessedDataVersion.objects.get().directory / "flat" / "Form460Filings.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = {row["calaccess_filing_id"]: row for row in csv.DictReader(f)}
+    assert sorted(rows) == ["7001", "7002", "7005", "7006", "7007", "7008"]  # Form 460s only (7003 is a 497)
+    jane = rows["7001"]
+    assert jane["current_amend_id"] == "1" and jane["committee_name"] == "Jane Smith for Assembly 2018"
+    # The current amendment's lines (not amendment 0's 90.00, nor schedule A's own summary), period amounts.
+    assert (jane["monetary_contributions"], jane["total_contributions"], jane["ending_cash_balance"]) == (
+        "100.00", "150.00", "-25.50")
+    assert jane["loans_received"] == "" and jane["outstanding_debts"] == ""  # not on the summary: empty
+    assert all(rows["7002"][name] == "" for name in ("monetary_contributions", "total_expenditures"))
+    # Every version, each with its own summary: amendment 0 of 7001 reported 90.00.
+    path = ProcessedDataVersion.objects.get().directory / "flat" / "Form460FilingVersions.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        versions = {(row["calaccess_filing_id"], row["amend_id"]): row for row in csv.DictReader(f)}
+    assert len(versions) == 7 and versions[("7001", "0")]["is_current"] == "false"
+    assert versions[("7001", "0")]["monetary_contributions"] == "90.00"
+    assert versions[("7001", "1")]["monetary_contributions"] == "100.00" and versions[("7001", "1")]["is_current"] == "true"
 
 
 def test_flat_columns_equal_documented_schema(raw_release):
@@ -94,8 +129,8 @@ def test_changes_against_previous_release(raw_release):
     first = json.loads((ProcessedDataVersion.objects.get().directory / "changes.json").read_text())
     assert first["previous_release"] is None
     text = (ProcessedDataVersion.objects.get().directory / "changes.json").read_text()
-    assert text == json.dumps(first, indent=2, ensure_ascii=False) + "\n" and len(first["new_filings"]) == 4
-    assert first["tables"]["opencivicdata_filing"] == {"records": 4, "added": 4, "removed": 0}
+    assert text == json.dumps(first, indent=2, ensure_ascii=False) + "\n" and len(first["new_filings"]) == 7
+    assert first["tables"]["opencivicdata_filing"] == {"records": 7, "added": 7, "removed": 0}
     # The next night: one new filing by a new committee, one filing gone.
     raw("CvrCampaignDisclosureCd", filing_id=7010, amend_id=0, filer_id="1010", filer_naml="New PAC",
         form_type="F460", rec_type="CVR")
@@ -110,7 +145,7 @@ def test_changes_against_previous_release(raw_release):
     assert ProcessedDataVersion.objects.get(raw_version=later).changes["new_counts"] == {
         "new_candidates": 0, "new_committees": 1, "new_filings": 1}
     assert changes["previous_release"] == raw_release.slug
-    assert changes["tables"]["opencivicdata_filing"] == {"records": 4, "added": 1, "removed": 1}
+    assert changes["tables"]["opencivicdata_filing"] == {"records": 7, "added": 1, "removed": 1}
     assert [c["name"] for c in changes["new_committees"]] == ["New PAC"]
     assert [f["name"] for f in changes["new_filings"]] == ["7010 F460"]
     assert changes["new_candidates"] == []
@@ -129,7 +164,7 @@ def test_process_command_json(raw_release):
     assert result["release"] == raw_release.slug and result["tables"]["opencivicdata_transaction"] == 8
     out = io.StringIO()
     call_command("process", raw_release.slug, stdout=out)
-    assert "opencivicdata_filing: 4" in out.getvalue()
+    assert "opencivicdata_filing: 7" in out.getvalue()
 
 
 def test_process_command_unknown_release(db):

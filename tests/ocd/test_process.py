@@ -15,11 +15,6 @@ from .conftest import RELEASE
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def built(raw_release):
-    return ocd_tables_build(release_datetime=RELEASE)
-
-
 def test_sql_ids_equal_python_ids(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT ocd_uuid('person:filer:1234'), ocd_uuid('contest:é')")
@@ -32,33 +27,36 @@ def test_sql_ids_equal_python_ids(db):
 
 def test_table_counts(built):
     assert built["tables"] == {
-        "opencivicdata_division": 121, "opencivicdata_jurisdiction": 1, "opencivicdata_organization": 7,
-        "opencivicdata_organizationidentifier": 2, "opencivicdata_organizationname": 0, "opencivicdata_post": 2,
-        "opencivicdata_person": 2, "opencivicdata_personidentifier": 2, "opencivicdata_personname": 1,
-        "opencivicdata_membership": 0, "opencivicdata_election": 2, "opencivicdata_electionidentifier": 2,
-        "opencivicdata_electionsource": 0, "opencivicdata_candidatecontest": 2,
-        "opencivicdata_candidatecontestpost": 2, "opencivicdata_candidatecontestsource": 0,
-        "opencivicdata_candidacy": 2, "opencivicdata_candidacysource": 0, "opencivicdata_ballotmeasurecontest": 1,
+        "opencivicdata_division": 713, "opencivicdata_jurisdiction": 1, "opencivicdata_organization": 10,
+        "opencivicdata_organizationidentifier": 3, "opencivicdata_organizationname": 0, "opencivicdata_post": 6,
+        "opencivicdata_person": 7, "opencivicdata_personidentifier": 7, "opencivicdata_personname": 1,
+        "opencivicdata_membership": 0, "opencivicdata_election": 6, "opencivicdata_electionidentifier": 6,
+        "opencivicdata_electionsource": 0, "opencivicdata_candidatecontest": 7,
+        "opencivicdata_candidatecontestpost": 7, "opencivicdata_candidatecontestsource": 0,
+        "opencivicdata_candidacy": 7, "opencivicdata_candidacysource": 0, "opencivicdata_ballotmeasurecontest": 1,
         "opencivicdata_ballotmeasurecontestoption": 2, "opencivicdata_ballotmeasurecontestidentifier": 1,
-        "opencivicdata_ballotmeasurecontestsource": 0, "opencivicdata_committee": 3, "opencivicdata_filing": 4,
-        "opencivicdata_filingaction": 5, "opencivicdata_transaction": 8,
+        "opencivicdata_ballotmeasurecontestsource": 0, "opencivicdata_retentioncontest": 1,
+        "opencivicdata_retentioncontestoption": 2, "opencivicdata_retentioncontestidentifier": 0,
+        "opencivicdata_retentioncontestsource": 0, "opencivicdata_committee": 4, "opencivicdata_filing": 7,
+        "opencivicdata_filingaction": 8, "opencivicdata_transaction": 8,
     }
 
 
 def test_skips_and_unmatched_counted_by_reason(built):
     assert built["skipped"] == {
-        "CVR_CAMPAIGN_DISCLOSURE_CD": {"bad_filer_id": 1},
+        "CVR_CAMPAIGN_DISCLOSURE_CD": {"bad_filer_id": 1, "candidacy_no_candidate_filer_id": 1},
         "EXPN_CD": {"schedule_not_processed": 1},
-        "F501_502_CD": {"local_office": 1, "no_candidate_filer_id": 1, "no_election_date": 1,
-                        "superseded_amendment": 1},
+        "F501_502_CD": {"local_jurisdiction_unknown": 1, "no_candidate_filer_id": 1, "no_election": 1,
+                        "not_form_501": 1, "officeholder_statement": 1, "superseded_amendment": 1},
         "LOOKUP_CODES_CD": {"party_duplicate_code": 1},
         "RCPT_CD": {"duplicate_key": 1, "no_campaign_cover": 1, "schedule_not_processed": 1,
                     "superseded_amendment": 1},
     }
     assert built["unmatched"] == {
         "FILER_FILINGS_CD": {"filing_without_campaign_cover": 1},
-        "opencivicdata_candidacy": {"party_unknown": 1},
-        "opencivicdata_committee": {"not_in_filername_cd": 1},
+        "opencivicdata_candidacy": {"election_date_unknown": 2, "party_unknown": 1},
+        "opencivicdata_committee": {"not_in_filername_cd": 2},
+        "opencivicdata_election": {"classification_unknown": 1, "date_unknown": 2},
     }
 
 
@@ -68,22 +66,25 @@ def test_candidates_people_and_contests(built):
     assert jane.sort_name == "Smith, Jane A."
     assert list(jane.other_names.values_list("name", flat=True)) == ["Jane Smith"]  # from the cover page
     assert jane.identifiers.get().identifier == "2001"
-    candidacy = ocd_models.Candidacy.objects.get(person=jane)
+    candidacy = ocd_models.Candidacy.objects.get(person=jane)  # one: her Form 502 and officeholder 501 make none
     assert candidacy.id == ocd_id("candidacy", "2001:2018-06-05:ASM:7")
     assert candidacy.post.label == "State Assembly District 7"
     assert candidacy.post.division_id == "ocd-division/country:us/state:ca/sldl:7"
+    assert candidacy.post.division.name == "California Assembly district 7"  # the official list's name
     assert candidacy.post.organization.name == "California State Assembly"
-    assert candidacy.party.name == "DEMOCRATIC"
+    assert candidacy.party.name == "DEMOCRATIC" and candidacy.registration_status == "filed"
     assert candidacy.filed_date == dt.date(2017, 2, 1)  # RPT_DATE of the current amendment of the earliest 501
-    assert candidacy.extras == {"calaccess_filer_id": 2001, "form501_filing_ids": [5001], "cover_filing_ids": [7001]}
+    assert candidacy.extras == {"calaccess_filer_id": 2001, "form501_filing_ids": [5001], "cover_filing_ids": [7001],
+                                "party_source": "PARTY_CD", "filer_id_sources": ["number"]}
     assert candidacy.contest.election.date == dt.date(2018, 6, 5)
-    assert candidacy.contest.election.name == "June 5, 2018 election"
+    assert candidacy.contest.election.name == "2018 PRIMARY"
     bob = ocd_models.Candidacy.objects.get(person_id=ocd_id("person", "filer:2002"))
-    assert bob.party is None and bob.post.label == "Governor"
-    assert bob.post.division_id == "ocd-division/country:us/state:ca"
+    assert bob.post.label == "Governor" and bob.post.division_id == "ocd-division/country:us/state:ca"
+    assert bob.party.name == "REPUBLICAN" and bob.extras["party_source"] == "PARTY"  # PARTY_CD 0, PARTY "R"
+    assert bob.contest.election.name == "2018 GENERAL"
     assert ocd_models.CandidateContestPost.objects.filter(contest=bob.contest, post=bob.post).exists()
     parties = ocd_models.Organization.objects.filter(classification="party").order_by("name")
-    assert [p.name for p in parties] == ["DEMOCRATIC", "REPUBLICAN"]
+    assert [p.name for p in parties] == ["DEMOCRATIC", "LIBERTARIAN", "REPUBLICAN"]
     assert parties[0].id == ocd_id("organization", "party:16001")
 
 
@@ -91,6 +92,8 @@ def test_ballot_measure_from_cover_and_items(built):
     measure = ocd_models.BallotMeasureContest.objects.get()
     assert measure.id == ocd_id("contest", "measure:2018-11-06:STATE:number:1")
     assert measure.name == "Proposition 1" and measure.description == "Water Bond"
+    assert measure.classification == "bond"  # the name says it
+    assert measure.extras["calaccess_jurisdiction"] == "STATE"  # STATE and Statewide: one contest
     assert measure.election.date == dt.date(2018, 11, 6)
     assert sorted(measure.options.values_list("text", flat=True)) == ["No", "Yes"]
     assert measure.identifiers.get().identifier == "1"

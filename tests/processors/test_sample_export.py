@@ -97,11 +97,25 @@ def test_records_join_filers_and_filings(tmp_path):
         assert "E" in {col("EXPN_CD", r, "FORM_TYPE") for r in table("EXPN_CD")}
         lookup = {(r[0], r[1]): r[2] for r in table("LOOKUP_CODES_CD")}
         assert lookup[("16000", "16001")] == "DEMOCRATIC" and lookup[("16000", "16002")] == "REPUBLICAN"
-        for r in table("F501_502_CD"):
-            assert col("F501_502_CD", r, "FILER_ID") in filers
-            assert ("16000", col("F501_502_CD", r, "PARTY_CD")) in lookup
-            assert ("30000", col("F501_502_CD", r, "OFFICE_CD")) in lookup
-            assert col("F501_502_CD", r, "YR_OF_ELEC")
+        # Form 501s as the real export fills them (docs: real-export.md).
+        xref = {col("FILER_XREF_CD", r, "XREF_ID"): col("FILER_XREF_CD", r, "FILER_ID") for r in table("FILER_XREF_CD")}
+        f501 = [dict(zip(names["F501_502_CD"], r)) for r in table("F501_502_CD")]
+        assert {r["FORM_TYPE"] for r in f501} == {"F501", "F502"}
+        for r in f501:
+            assert r["FILER_ID"] in filers or (r["FILER_ID"].startswith("-") and xref[r["FILER_ID"]] in filers)
+            assert r["ELECT_DATE"] == r["FROM_DATE"] == r["THRU_DATE"] == "" and r["DIST_NO"] == ""
+            assert r["PARTY_CD"] in ("", "0") or ("16000", r["PARTY_CD"]) in lookup
+            assert ("30000", r["OFFICE_CD"]) in lookup or (r["OFFICE_CD"] == "0" and r["OFFIC_DSCR"].strip())
+            assert r["DISTRICT_CD"] == "" or ("17000", r["DISTRICT_CD"]) in lookup
+            assert r["ELEC_TYPE"] == "0" or ("3000", r["ELEC_TYPE"]) in lookup
+            assert r["JURIS_CD"] == "0" or ("40500", r["JURIS_CD"]) in lookup
+        assert any(r["FILER_ID"].startswith("-") for r in f501) and any(not r["YR_OF_ELEC"] for r in f501)
+        assert any(r["OFFICE_CD"] == "0" and r["OFFIC_DSCR"].endswith("  ") for r in f501)
+        # District codes are not district numbers; covers name offices by letters.
+        assert lookup[("17000", "17002")] == "13"
+        offices = {col("CVR_CAMPAIGN_DISCLOSURE_CD", r, "OFFICE_CD") for r in covers.values()}
+        assert "ASM" in offices and all(not o or o.isalpha() for o in offices)
+        assert not any(col("CVR_CAMPAIGN_DISCLOSURE_CD", r, "CAND_ID") for r in covers.values())
 
 
 def test_every_value_of_a_clean_export_is_valid(tmp_path):

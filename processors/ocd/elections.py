@@ -19,6 +19,9 @@ from .offices import (
     filer_id_sql,
     local_jurisdiction_sql,
     lookup_sql,
+    place_key_sql,
+    place_kind_sql,
+    places_stage,
     state_office_sql,
 )
 
@@ -131,6 +134,7 @@ def candidacy_sources_stage(*, cursor, skipped: dict) -> None:
         ),
     )
     _party_stage(cursor)
+    places_stage(cursor=cursor)
     districted = ", ".join(f"'{o}'" for o in DISTRICT_RANGE)
     ranges = " ".join(f"WHEN '{o}' THEN {n}" for o, n in DISTRICT_RANGE.items())
     state_labels = _sql_map("s.office", {code: label for code, (label, _, _) in OFFICES.items()})
@@ -141,10 +145,12 @@ def candidacy_sources_stage(*, cursor, skipped: dict) -> None:
           SELECT src.*, coalesce(state_hint, CASE WHEN NOT {local_jurisdiction_sql('juris_text')}
                                                  THEN {state_office_sql('office_text')} END) AS office
           FROM src
-        ), placed AS (
-          SELECT o.*, CASE WHEN o.office IS NULL AND o.juris_place <> ''
-                           THEN {division_of_place_sql('o.juris_place', 'o.juris_kind')} END AS division_id
+        ), keyed AS (
+          SELECT o.*, CASE WHEN o.office IS NULL AND o.juris_place <> '' THEN {place_key_sql('o.juris_place')} END
+                        AS place_key, {place_kind_sql('o.juris_place', 'o.juris_kind')} AS place_kind
           FROM office AS o
+        ), placed AS (
+          SELECT k.*, {division_of_place_sql('k.place_key', 'k.place_kind')} AS division_id FROM keyed AS k
         )
         SELECT s.*, CASE WHEN s.office IN ({districted}) THEN s.district ELSE 0 END AS post_district,
           fp.party_code AS party_by_type,

@@ -90,12 +90,24 @@ def place_kind_sql(text_sql: str, kind_label_sql: str) -> str:
                  THEN 'county' ELSE 'place' END)"""
 
 
-def division_of_place_sql(text_sql: str, kind_label_sql: str) -> str:
-    """SQL: (scalar) the id of the county or place division a jurisdiction's text names, or NULL."""
-    return f"""(SELECT d.id FROM opencivicdata_division AS d
-               WHERE d.subtype1 = 'state' AND d.subid1 = 'ca' AND d.subtype2 IN ('county', 'place')
-                 AND d.subtype3 = '' AND d.subid2 = {place_key_sql(text_sql)}
-               ORDER BY (d.subtype2 = {place_kind_sql(text_sql, kind_label_sql)}) DESC LIMIT 1)"""
+def places_stage(*, cursor) -> None:
+    """ocd_place (key, kind, id): the county and place divisions of the official list, by subid, indexed:
+    a jurisdiction's text is reduced to its key once per row and looked up, rather than compared with
+    every division in turn (a sequential scan of the list for each cover page)."""
+    cursor.execute(
+        """CREATE TEMP TABLE ocd_place ON COMMIT DROP AS
+           SELECT subid2 AS key, subtype2 AS kind, id FROM opencivicdata_division
+           WHERE subtype1 = 'state' AND subid1 = 'ca' AND subtype2 IN ('county', 'place') AND subtype3 = ''"""
+    )
+    cursor.execute("CREATE INDEX ON ocd_place (key)")
+    cursor.execute("ANALYZE ocd_place")
+
+
+def division_of_place_sql(key_sql: str, kind_sql: str) -> str:
+    """SQL: (scalar) the id of the county or place division of key `key_sql` (place_key_sql of a jurisdiction's
+    text), the division of kind `kind_sql` (place_kind_sql) first; NULL when the list has none (ocd_place)."""
+    return f"""(SELECT p.id FROM ocd_place AS p WHERE p.key = {key_sql}
+               ORDER BY (p.kind = {kind_sql}) DESC, p.id LIMIT 1)"""
 
 
 def xref_stage(*, cursor) -> None:

@@ -22,8 +22,8 @@ from processors.ocd.recalls import recalls_build
 from processors.ocd.reference import calendar_stage
 
 # Temporary tables of one build (ON COMMIT DROP).
-STAGING_TABLES = ["ocd_calendar", "ocd_xref", "ocd_cover_version", "ocd_cover", "ocd_party", "ocd_filer_party",
-                  "ocd_cand_src", "ocd_cand", "ocd_person_name", "ocd_election_src", "ocd_measure_src", "ocd_measure"]
+STAGING_TABLES = ["ocd_calendar", "ocd_xref", "ocd_place", "ocd_cover_version", "ocd_cover", "ocd_party",
+                  "ocd_filer_party", "ocd_cand_src", "ocd_cand", "ocd_person_name", "ocd_election_src", "ocd_measure_src", "ocd_measure"]
 
 # Raw tables processing joins on (analyzed first; the item tables are only scanned whole).
 RAW_TABLES_READ = ["LOOKUP_CODES_CD", "F501_502_CD", "CVR_CAMPAIGN_DISCLOSURE_CD", "FILERNAME_CD", "FILER_FILINGS_CD",

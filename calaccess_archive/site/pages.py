@@ -8,6 +8,7 @@ one with its target.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.urls import reverse
@@ -20,7 +21,7 @@ from calaccess_archive.site.selectors import (
 )
 from calaccess_archive.site.selectors.api import api_releases_url
 from calaccess_archive.site.selectors.documentation import raw_table_downloads_url
-from calaccess_archive.site.selectors.releases import release_url
+from calaccess_archive.site.selectors.releases import month_url, release_url, year_url
 
 PAGES = "pages"
 
@@ -47,9 +48,8 @@ def section_paths(section: str) -> list[Page]:
     if not section.isdigit() or not (releases := releases_in(year=section)):
         return []
     year = int(section)
-    months = {reverse("site:month", kwargs={"year": section, "month": f"{v.release_datetime:%m}"}): None
-              for v in releases}
-    pages = [reverse("site:year", kwargs={"year": section}), *months, *(release_url(v) for v in releases),
+    months = {month_url(year, v.release_datetime.astimezone(dt.UTC).month): None for v in releases}
+    pages = [year_url(year), *months, *(release_url(v) for v in releases),
              *(raw_table_downloads_url(slug, year) for slug in raw_table_slugs())]
     data = [api_releases_url(year), *(reverse("site:api-release", kwargs={"slug": v.slug}) for v in releases)]
     return [Page(path) for path in pages] + [Page(path, in_sitemap=False) for path in data]

@@ -49,7 +49,8 @@ def release_at(*, year: str, month: str, day: str, time: str) -> RawDataVersion 
 
 def releases_in(*, year: str, month: str | None = None) -> list[RawDataVersion]:
     """The published releases of one year (or month), newest first; the URL gives UTC year and month."""
-    releases = page_releases().filter(release_datetime__year=int(year))
+    start, end = year_bounds(int(year))
+    releases = page_releases().filter(release_datetime__gte=start, release_datetime__lt=end)
     return list(releases.filter(release_datetime__month=int(month)) if month else releases)
 
 

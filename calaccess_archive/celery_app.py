@@ -35,6 +35,11 @@ def _embedded_database_for_worker_and_beat(**kwargs) -> None:
     context = click.get_current_context(silent=True)  # the `celery` CLI's, while it runs
     if context is None or context.info_name not in ("worker", "beat"):
         return
+    # The result backend's module, imported here in the main thread before the program starts any
+    # other: beat once failed in CI with "partially initialized module 'celery.backends.redis' has no
+    # attribute 'RedisBackend'", what Python gives when two threads import modules that import each other.
+    import celery.backends.redis  # noqa: F401
+
     try:
         configure_database_env()
     except Exception as error:

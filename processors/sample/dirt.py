@@ -77,40 +77,50 @@ def _at_space_or_middle(value: str, insert: str, rng: random.Random) -> str:
     return value[:i] + insert + value[i:]
 
 
-def tab_merges_ambiguous(columns: Sequence[Column], raw: Sequence[str], at: int) -> bool:
-    """Whether merging fields other than (at, at+1) also gives a valid record.
+# How many tabs a tab-shifted record carries (real ones: one to three).
+TAB_COUNTS = (1, 1, 1, 1, 1, 1, 2, 2, 3)
+# Columns whose values real tabs fall inside: names, descriptions, titles, activities.
+_TAB_PRONE = ("NAM", "DSCR", "DESC", "POSIT", "ACTVTY", "TITLE", "MEMO", "TEXT", "EMP", "OCC", "ADR")
 
-    Same answer as `len(tab_repair_candidates(columns, raw)) > 1` for a record
-    with one tab inserted into column `at` (the tests check both agree), in a
-    few validity checks: a merge at k is valid only if the fields between k
-    and `at`, shifted by one column, are valid too, so each scan stops at the
-    first field that is not.
+
+def _tab_places(columns: Sequence[Column], record: list[str]) -> list[tuple[int, int, int]]:
+    """Where a tab can go as it does in real records: (column, position, weight).
+
+    Every real tab-shifted record has its tab where text columns are adjacent
+    (often empty ones): between the words of a value, a name between first and
+    last name, a description between words.
     """
-    shifted_ok = True
-    for k in range(at - 1, -1, -1):  # merges left of the tab: fields k+2..at move one column left
-        if columns[k].kind == TEXT and columns[k].is_valid(raw[k] + "\t" + raw[k + 1]):
-            return True
-        shifted_ok = columns[k].is_valid(raw[k + 1])
-        if not shifted_ok:
-            break
-    for k in range(at + 1, len(columns)):  # merges right of it: fields at+1..k-1 stay one column right
-        if k - 1 > at and not columns[k - 1].is_valid(raw[k - 1]):
-            break
-        if columns[k].kind == TEXT and columns[k].is_valid(raw[k] + "\t" + raw[k + 1]):
-            return True
-    return False
+    places = []
+    last = len(columns) - 1
+    for i, (column, value) in enumerate(zip(columns, record)):
+        if column.kind != TEXT or not value or not _fits(column, len(value) + 1):
+            continue
+        left = i > 0 and columns[i - 1].kind == TEXT
+        right = i < last and columns[i + 1].kind == TEXT
+        if not (left or right):
+            continue
+        weight = 3 if any(p in column.name for p in _TAB_PRONE) else 1
+        spaces = [k for k, ch in enumerate(value) if ch == " " and 0 < k < len(value) - 1]
+        places.extend((i, k, weight) for k in spaces)
+    return places
 
 
 def fault_tab(columns: Sequence[Column], fields: list[str], rng: random.Random) -> Fault | None:
-    choices = _text_columns(columns, fields, 1)
-    if not choices:
-        return None
-    i = rng.choice(choices)
+    """One to three tabs inside values, where real ones are; the key holds the true record."""
     record = list(fields)
-    record[i] = _at_space_or_middle(fields[i], "\t", rng)
-    raw = "\t".join(record)
-    ambiguous = tab_merges_ambiguous(columns, raw.split("\t"), i)
-    return Fault(raw, record, 1, "quarantined" if ambiguous else "repaired")
+    placed = 0
+    for _ in range(rng.choice(TAB_COUNTS)):
+        places = _tab_places(columns, record)
+        if not places:
+            break
+        i, k, _ = rng.choices(places, weights=[w for _, _, w in places])[0]
+        value = record[i]
+        # At a space the tab replaces it (the filer typed a tab for a word break).
+        record[i] = value[:k] + "\t" + value[k + 1 :]
+        placed += 1
+    if not placed:
+        return None
+    return Fault("\t".join(record), record, 1, "repaired")
 
 
 def fault_line_break(columns: Sequence[Column], fields: list[str], rng: random.Random) -> Fault | None:

@@ -14,9 +14,12 @@ The answer key (JSON Lines) has one line per injected fault:
 `line` is the 1-based physical line where the record starts (the header is
 line 1) and `lines` how many physical lines it spans. Physical lines end at
 LF (as `wc -l` counts them); CRs right before the LF belong to the line end,
-and a bare CR elsewhere is part of its value (expect "kept"). `record` is the record as
-cleaning must give it (`sample_dirt.field_clean`), `expect` what cleaning
-must do with it. After each table's faults comes its summary line:
+and a bare CR elsewhere is part of its value (expect "kept"). `record` is the
+true record, as the filer wrote it and cleaning should give it back
+(`sample_dirt.field_clean`): for a tab-shifted record, the values with their
+tabs inside. `expect` is what a faultless cleaner makes of it ("repaired" for
+every tab-shifted record, whatever a rule manages); the tests score the clean
+stage against it. After each table's faults comes its summary line:
 
     {"table", "summary": {"records", "lines", "blank_lines", "columns", "header_trailing_tab", "faults"}}
 
@@ -35,7 +38,7 @@ from pathlib import Path
 from .dirt import FAULTS, RECORD_FAULTS
 from .plan import ExportPlan, plan_make
 from .rows import table_rows
-from processors.ingest.schema import FLAG_INTEGERS, INTEGER, TEXT, Column, TableSchema
+from processors.ingest.schema import TEXT, Column, TableSchema
 
 MEMBER_DIR = "CalAccess/DATA/"
 # Fixed member timestamps: the same seed gives the same bytes.
@@ -123,7 +126,7 @@ def _table_write(
             if duplicate_of is not None:  # the copy of the previous record
                 buf.append(duplicate_of[0])
                 line_no += 1
-                _answer(answers, table, "duplicate", line_no, 1, _as_loaded(columns, duplicate_of[1]), "duplicate")
+                _answer(answers, table, "duplicate", line_no, 1, duplicate_of[1], "duplicate")
                 faults["duplicate"] += 1
                 duplicate_of = None
                 continue
@@ -151,7 +154,7 @@ def _table_write(
                 made = RECORD_FAULTS[fault](columns, fields, rng)
                 if made is not None:
                     buf.append(made.raw)
-                    _answer(answers, table, fault, line_no + 1, made.lines, _as_loaded(columns, made.record), made.expect)
+                    _answer(answers, table, fault, line_no + 1, made.lines, made.record, made.expect)
                     line_no += made.lines
                     faults[fault] += 1
                     continue
@@ -160,13 +163,6 @@ def _table_write(
         out.write(("\r\n".join(buf) + "\r\n").encode("latin-1"))
         summary["lines"] = line_no
     return summary
-
-
-def _as_loaded(columns: list[Column], record: list[str]) -> list[str]:
-    """The record with the clean stage's documented value rule applied: flags in integer columns."""
-    if len(record) != len(columns):
-        return record
-    return [FLAG_INTEGERS.get(v, v) if c.kind == INTEGER else v for c, v in zip(columns, record)]
 
 
 def _answer(answers, table: str, fault: str, line: int, lines: int, record: list[str], expect: str) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -30,6 +31,7 @@ from .plan import (
     table_series_name,
 )
 from processors.ingest.schema import INTEGER, TEXT, Column, TableSchema
+from .real_profile import real_column, real_fill_share
 
 TEMPLATE_POOL = 2048
 
@@ -106,7 +108,9 @@ def _filing_context(plan: ExportPlan, table: str, series: FilingSeries, filing: 
         "FILER_NAML": p["NAML"], "FILER_NAMF": p["NAMF"], "FILER_CITY": p["CITY"], "FILER_ST": p["ST"],
         "FILER_ZIP4": p["ZIP4"], "FILER_PHON": p["PHON"], "CITY": p["CITY"], "ST": p["ST"], "ZIP4": p["ZIP4"],
         "ENTITY_CD": COVER_ENTITY.get(slot, "CAO" if slot < 4 else "RCP" if slot < 14 else "LBY"),
-        "REPORT_NUM": f"{amend_id:03d}", "STMT_TYPE": "PE" if day.month in (4, 5, 9, 10) else "SA",
+        # STMT_TYPE is empty on about two thirds of real covers (most are Form 497s, which have none).
+        "REPORT_NUM": f"{amend_id:03d}",
+        "STMT_TYPE": "" if _mix(plan.seed, filing, 9) % 100 < 64 else "PE" if day.month in (4, 5, 9, 10) else "SA",
         "CAND_NAML": "", "CAND_NAMF": "", "CAND_NAMT": "", "CAND_NAMS": "", "CAND_ID": "", "OFFICE_CD": "",
         "OFFIC_DSCR": "", "DIST_NO": "", "JURIS_CD": "", "JURIS_DSCR": "", "ELECT_DATE": "", "BAL_NAME": "",
         "BAL_NUM": "", "BAL_JURIS": "", "SUP_OPP_CD": "",
@@ -274,6 +278,27 @@ def _serial_column(columns: list[Column], keyed: list[str]) -> Column | None:
     return None
 
 
+# Columns processing reads whose values come from the real profile: its empty share and, for codes,
+# its common values in their proportions (the rest of the pool keeps the generator's own values).
+CALIBRATED = {"EXPN_CD": ("EXPN_CODE", "EXPN_DSCR")}
+
+
+def _calibrated_pool(table: str, column: Column, rng: random.Random) -> list[str]:
+    real = real_column(table, column.name)
+    own = values.value_pool(column, table, rng)
+    common = [v for v, n in real["common"].items() for _ in range(n)]
+    pool = []
+    for k in range(values.POOL_SIZE):
+        roll = rng.random() * 100
+        if roll < real["empty_pct"]:
+            pool.append("")
+        elif common and rng.random() < 0.9:
+            pool.append(values.fit(rng.choice(common), column))
+        else:
+            pool.append(own[k])
+    return pool
+
+
 def _optional_group(name: str, core: set[str] | None, always: set[str]) -> str | None:
     """The group a column is filled or left blank with, or None if always filled."""
     group = name.split("_")[0]
@@ -294,6 +319,8 @@ def _templates(
             pools.append([forms[k % len(forms)] for k in range(values.POOL_SIZE)])
         elif c.name == "PFORM_TYPE":
             pools.append([SPLIT_FORMS[k % len(SPLIT_FORMS)] for k in range(values.POOL_SIZE)])
+        elif c.name in CALIBRATED.get(table, ()):
+            pools.append([v.replace("%", "%%") for v in _calibrated_pool(table, c, rng)])
         else:
             pools.append([v.replace("%", "%%") for v in values.value_pool(c, table, rng)])
     places = len(values.CITIES)
@@ -325,6 +352,38 @@ def _templates(
     return templates
 
 
+def _many_valued_keys(table: str, columns: list[Column], keyed: list[str], keys: Iterator, rng: random.Random,
+                      added: set[str]) -> tuple[list[str], Iterator]:
+    """Names and addresses drawn per record from large pools (values.many_valued_pool).
+
+    Blank as the templates blank their column group (OPTIONAL_FILL), the group's
+    many-valued columns together.
+    """
+    core = CORE_GROUPS.get(table)
+    many = [c for c in columns if c.name not in keyed and values.many_valued_kind(c)]
+    if not many:
+        return keyed, keys
+    pools = [values.many_valued_pool(c, rng) for c in many]  # keys are not %-formatted: no escaping
+    groups = [_optional_group(c.name, core, added) for c in many]
+    # A column the real profile has is filled as often as the real one (RCPT_CD's CTRIB_NAMF in 68% of
+    # records: committees have no first name); else as its template group is.
+    real = [real_fill_share(table, c.name) for c in many]
+    fills = [int(1000 * (share if share is not None else OPTIONAL_FILL if g else 1)) for share, g in zip(real, groups)]
+    table_salt = zlib.crc32(table.encode())
+    salts = [_mix(table_salt, i, 7) for i in range(len(many))]
+    # Columns of one template group are blanked together; a profiled column on its own.
+    group_salts = [_mix(table_salt, 11, *(ord(ch) for ch in g)) if g and share is None else _mix(salt, 13)
+                   for g, share, salt in zip(groups, real, salts)]
+    size = values.MANY_VALUED_POOL
+
+    def drawn() -> Iterator[tuple[str, ...]]:
+        for j, key in enumerate(keys):
+            yield (*key, *("" if _mix(j, group_salt) % 1000 >= fill else pool[_mix(j, salt) % size]
+                           for pool, fill, group_salt, salt in zip(pools, fills, group_salts, salts)))
+
+    return [*keyed, *(c.name for c in many)], drawn()
+
+
 def table_rows(
     *, plan: ExportPlan, schema: TableSchema, columns: list[Column], rng: random.Random
 ) -> TableRows:
@@ -353,6 +412,7 @@ def table_rows(
         if serial is not None:
             keyed = [*keyed, serial.name]
             keys = ((*k, str(j + 1)) for j, k in enumerate(keys))
+    keyed, keys = _many_valued_keys(table, columns, keyed, keys, rng, added=set(names) - set(schema.column_names))
     # Template placeholders follow column order; keys come in `keyed` order.
     order = [keyed.index(c.name) for c in columns if c.name in keyed]
     if order != sorted(order):

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .clean_records import TableCleaner, csv_line
+from .evidence import EvidenceRepairs
 from .decode import decode_for_humans
 from .native import NATIVE, PYTHON, block_cleaner, unavailable_reason
 from .schema import TableSchema
@@ -39,7 +40,9 @@ class CleanResult:
     blank_lines: int = 0
     records_in: int = 0
     rejoined: int = 0
-    repaired: int = 0
+    repaired: int = 0  # repaired_unique + repaired_by_evidence
+    repaired_unique: int = 0  # one merge of fields made a valid record
+    repaired_by_evidence: int = 0  # several did; the table's other records singled one out
     quarantined: int = 0
     duplicates: int = 0
     records_out: int = 0
@@ -75,6 +78,10 @@ class _HashingWriter(io.RawIOBase):
         self.size += len(data)
         return self._file.write(data)
 
+    def flush(self) -> None:
+        if not self._file.closed:
+            self._file.flush()
+
     def close(self) -> None:
         if not self._file.closed:
             self._file.close()
@@ -98,10 +105,13 @@ def table_clean(
     errors_path: Path,
     on_progress: Callable[[int], None] | None = None,
     native: bool = True,
+    repairs_path: Path | None = None,
 ) -> CleanResult:
     """Clean one table from the `source` stream (a zip member) into `clean_path`.
 
-    Quarantined records go to `errors_path` (a CSV with ERRORS_HEADER). Both
+    Quarantined records go to `errors_path` (a CSV with ERRORS_HEADER), repaired
+    ones are listed in `repairs_path` (default `<TABLE>.repairs.csv` beside the
+    errors file; REPAIRS_HEADER; written only when the table has repairs). The
     files are written under temporary names and renamed when complete.
     `native=False` keeps to the pure-Python fast path (same results, slower).
     """
@@ -129,7 +139,12 @@ def table_clean(
     ) as errors_file:
         out.write(csv_line(header))
         csv.writer(errors_file, lineterminator="\n").writerow(ERRORS_HEADER)
-        cleaner = TableCleaner(schema, header, out, errors_file, result)
+        evidence = EvidenceRepairs(
+            TableCleaner.file_columns(schema, header),
+            pending_path=clean_path.with_name(clean_path.name + ".pending.part"),
+            repairs_path=repairs_path or errors_path.with_name(f"{schema.name}.repairs.csv"),
+        )
+        cleaner = TableCleaner(schema, header, out, errors_file, result, evidence)
         if native and cleaner.fast_path:
             cleaner.native = block_cleaner(cleaner.columns)
             if cleaner.native is None:
@@ -160,6 +175,10 @@ def table_clean(
             line_number += new_lines
             if final:
                 break
+        out.flush()
+        clean_raw.flush()
+        cleaner.finish(clean_tmp)
+        evidence.close()
         result.value_fixes = dict(sorted(cleaner.fixes.items()))
     result.clean_size, result.clean_sha256 = clean_raw.size, clean_raw.sha256.hexdigest()
     result.error_size = errors_raw.size

@@ -24,11 +24,13 @@ import operator
 import re
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 
 from .decode import FIX_LOST_HIGH_BIT, FIX_NUL_SUB, FIX_UTF16_APOSTROPHE, FIX_WINDOWS_1252, decode_for_humans, decode_line
 from .native import BLANK, DUPLICATE, LEFT_TO_PYTHON
-from .repair import tab_repair
-from .schema import DATE, FLAG_INTEGERS, INTEGER, TEXT, Column, TableSchema
+from .evidence import REPAIRED_BY_EVIDENCE, REPAIRED_UNIQUE, EvidenceRepairs, original_bytes, table_profile
+from .repair import EVIDENCE_MARGIN, merge_by_evidence, tab_repair
+from .schema import DATE, FLAG_INTEGERS, INTEGER, PG_SPACE, TEXT, Column, TableSchema
 
 # A record split by stray line breaks is looked for over at most this many lines.
 MAX_REJOIN_LINES = 50
@@ -71,11 +73,12 @@ def _row_pattern(columns: list[Column], *, text: str | None = None) -> re.Patter
 class TableCleaner:
     """Cleans the lines of one table file in order, writing records and quarantines."""
 
-    def __init__(self, schema: TableSchema, header: list[str], out: io.BufferedIOBase, errors_file, result):
+    def __init__(self, schema: TableSchema, header: list[str], out: io.BufferedIOBase, errors_file, result,
+                 evidence: EvidenceRepairs):
         self.result = result
-        known = {c.name: c for c in schema.columns}
-        # Columns the state added are kept, as text of any length (recorded as drift).
-        self.columns = [known.get(name) or Column(name, TEXT) for name in header]
+        # Records with several valid merges wait there for the table's profile; every repair is listed.
+        self.evidence = evidence
+        self.columns = self.file_columns(schema, header)
         self.ncols = len(self.columns)
         self.row_re = _row_pattern(self.columns)
         # A single decoded line: no line breaks in text.
@@ -92,6 +95,12 @@ class TableCleaner:
         self.pk_seen: set[str] = set()
         # Keys must be checked one by one; such tables are small.
         self.fast_path = self.pk_index is None
+
+    @staticmethod
+    def file_columns(schema: TableSchema, header: list[str]) -> list[Column]:
+        """The columns of the file, in its order; columns the state added are text of any length (drift)."""
+        known = {c.name: c for c in schema.columns}
+        return [known.get(name) or Column(name, TEXT) for name in header]
 
     # -- fast path ---------------------------------------------------------
     def batch(self, body: bytes, first_line: int, final: bool) -> list[str]:
@@ -209,11 +218,8 @@ class TableCleaner:
             return None
         if self.integer_indexes and _HAS_FLAG_LETTER.search(text):
             fields = text.split("\t")
-            for i in self.integer_indexes:
-                if fields[i] in FLAG_INTEGERS:
-                    fields[i] = FLAG_INTEGERS[fields[i]]
-                    fixes[FIX_FLAG] += 1
-            text = "\t".join(fields)
+            # Kept as the state wrote them; counted, since the load converts them.
+            fixes[FIX_FLAG] += sum(fields[i] in FLAG_INTEGERS for i in self.integer_indexes)
         self.fixes.update(fixes)
         return text
 
@@ -259,7 +265,19 @@ class TableCleaner:
             crlf = next_crlf
             used += 1
             rejoined = True
-        record, reason = self._complete(fields, fixes)
+        repair = None
+        if len(fields) > self.ncols:
+            candidates, reason = tab_repair(self.columns, fields)
+            if len(candidates) > 1:
+                # Decided by what the columns usually hold, once the table has been read.
+                self.evidence.defer(lines[i : i + used], first_line + i, fields, fixes, rejoined)
+                return used
+            fields = candidates[0] if candidates else None
+            repair = REPAIRED_UNIQUE
+        if fields is None:
+            record = None
+        else:
+            record, reason = self._complete(fields, fixes, repair)
         if record is None:
             if rejoined:
                 # The lines did not make a record together; the first is quarantined
@@ -269,24 +287,21 @@ class TableCleaner:
                 reason = f"too few fields ({first_count} of {self.ncols}); {reason}"
             self._quarantine(lines[i : i + used], first_line + i, reason)
             return used
+        if repair is not None:
+            self.evidence.record_repair(lines[i : i + used], first_line + i, repair, record)
+        self._write_complete(record, fixes, rejoined)
+        return used
+
+    def _write_complete(self, record: list[str], fixes: Counter, rejoined: bool) -> None:
         self.fixes.update(fixes)
         self.result.records_in += 1
         self.result.rejoined += rejoined
         self._write_record(record)
-        return used
 
-    def _complete(self, fields: list[str], fixes: Counter) -> tuple[list[str] | None, str]:
-        """The valid record `fields` stand for, or None and why not."""
+    def _complete(self, fields: list[str], fixes: Counter, repair: str | None = None) -> tuple[list[str] | None, str]:
+        """The valid record `fields` stand for (`repair`: how its extra tabs were put back), or None and why not."""
         if len(fields) < self.ncols:
             return None, "no following lines complete the record"
-        if len(fields) > self.ncols:
-            record, reason = tab_repair(self.columns, fields)
-            if record is None:
-                return None, reason
-            repaired = True
-            fields = record
-        else:
-            repaired = False
         if self.record_re.fullmatch("\t".join(fields)):
             invalid = []  # the common case, checked in one go
         else:
@@ -300,7 +315,12 @@ class TableCleaner:
             if key == "" or key in self.pk_seen:
                 return None, f"primary key {self.columns[self.pk_index].name} is {'empty' if key == '' else 'duplicated'}"
             self.pk_seen.add(key)
-        self.result.repaired += repaired
+        if repair is not None:
+            self.result.repaired += 1
+            if repair == REPAIRED_UNIQUE:
+                self.result.repaired_unique += 1
+            else:
+                self.result.repaired_by_evidence += 1
         return record, ""
 
     def _index(self, name: str) -> int:
@@ -308,18 +328,42 @@ class TableCleaner:
 
     @staticmethod
     def _normalize(column: Column, value: str, fixes: Counter) -> str:
+        """The value as the cleaned CSV keeps it (as the state wrote it), counting what the load will convert."""
         if column.kind == TEXT or value == "":
             return value
-        if value.strip() == "":
-            fixes[FIX_BLANK_NUMBER] += 1
-            return ""
+        if value.strip(PG_SPACE) == "":
+            fixes[FIX_BLANK_NUMBER] += 1  # NULL in the table
+            return value
         if column.kind == INTEGER and value in FLAG_INTEGERS:
-            fixes[FIX_FLAG] += 1
-            return FLAG_INTEGERS[value]
+            fixes[FIX_FLAG] += 1  # its digit in the table
+            return value
         if column.kind == DATE and " " in value.strip() and not value.strip().endswith(" 12:00:00 AM"):
             # The model's column is a DATE: the time of day stays in the cleaned CSV only.
             fixes[FIX_TIME_NOT_LOADED] += 1
         return value
+
+    # -- records put aside: decided by evidence, at the end of the table ----
+    def finish(self, clean_csv: Path) -> None:
+        """Decide the records put aside, against the profile of `clean_csv` (what is written so far)."""
+        if not self.evidence.pending:
+            return
+        profile = table_profile(clean_csv, self.ncols, self.evidence.columns_in_doubt())
+        for pending in self.evidence.pending_records():
+            choice = merge_by_evidence(self.columns, pending.fields, profile, pending.doubt)
+            record = None
+            if choice.decided:
+                record, reason = self._complete(choice.best, pending.fixes, REPAIRED_BY_EVIDENCE)
+            else:
+                reason = (
+                    f"{len(pending.fields) - self.ncols} field(s) too many and more than one merge of text columns "
+                    f"is valid; the table's other records do not single one out (margin {choice.margin:.1f} "
+                    f"< {EVIDENCE_MARGIN:g}; ambiguous)"
+                )
+            if record is None:
+                self._quarantine(pending.lines, pending.line, reason)
+                continue
+            self.evidence.record_repair(pending.lines, pending.line, REPAIRED_BY_EVIDENCE, record, choice)
+            self._write_complete(record, pending.fixes, pending.rejoined)
 
     def _write_record(self, record: list[str]) -> None:
         line = csv_line(record)
@@ -330,7 +374,7 @@ class TableCleaner:
         self.result.records_out += 1
 
     def _quarantine(self, lines: list[str], line_number: int, reason: str) -> None:
-        original = "\n".join(lines).encode("latin-1") + b"\n"
+        original = original_bytes(lines)
         self.errors.writerow(
             [line_number, len(lines), reason, decode_for_humans(original), base64.b64encode(original).decode()]
         )

@@ -7,34 +7,38 @@ and keeps the ways in which every column's value is valid for its type and
 length (`Column.is_valid`).
 
 The rule (docs/cleaning.md): exactly one valid way means the record is
-repaired; none or more than one means it is quarantined with the reason, since
-picking one of several valid records would be a guess that could put a value in
-the wrong column.
+repaired (the true record is always one of the valid ways, so it is this one);
+none means it is quarantined with the reason. Between several valid ways the
+clean stage decides by what each column usually holds (`merge_by_evidence`,
+with processors/ingest/column_profile.py), and quarantines the record when the
+evidence does not single one out by a wide margin.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
+from .column_profile import TableProfile
 from .schema import Column
 
-# Beyond this many candidates the record is ambiguous anyway; stop searching.
+# While a table streams, valid merges are counted up to this many: one is a repair,
+# more wait for the table's profile.
 MAX_CANDIDATES = 2
+# The best merge must be this much more typical than the runner-up (in natural log
+# units of the profile's likelihood: e^9, about 8,000 times as likely) to be applied.
+# Tuned on the synthetic export for at most 1 wrong repair in 1,000 (docs/cleaning.md).
+EVIDENCE_MARGIN = 9.0
 # Records with more surplus fields than this are not searched (the search grows
 # with the number of ways to place them) and go to quarantine.
 MAX_EXTRA_FIELDS = 8
 
 
-def tab_repair_candidates(columns: Sequence[Column], fields: Sequence[str]) -> list[list[str]]:
-    """Every valid record (up to MAX_CANDIDATES) that `fields` can be merged into."""
+def _merge_ways(columns: Sequence[Column], fields: Sequence[str], cap: int):
+    """ways(f, c): the valid widths for column c starting at field f, each with how
+    many valid completions (at most `cap`) follow; each state is computed once."""
     extra = len(fields) - len(columns)
-    if extra <= 0 or extra > MAX_EXTRA_FIELDS:
-        return []
-    if extra == 1:
-        return _one_tab_candidates(columns, fields)
     ncols, nfields = len(columns), len(fields)
-    # ways[(f, c)]: the valid widths for column c starting at field f, each with
-    # how many valid completions (capped) follow; the search visits each state once.
     memo: dict[tuple[int, int], list[tuple[int, int]]] = {}
 
     def ways(f: int, c: int) -> list[tuple[int, int]]:
@@ -62,12 +66,24 @@ def tab_repair_candidates(columns: Sequence[Column], fields: Sequence[str]) -> l
             if c + 1 == ncols:
                 completions = 1 if f + width == nfields else 0
             else:
-                completions = min(MAX_CANDIDATES, sum(n for _, n in ways(f + width, c + 1)))
+                completions = min(cap, sum(n for _, n in ways(f + width, c + 1)))
             if completions:
                 found.append((width, completions))
         memo[key] = found
         return found
 
+    return ways
+
+
+def tab_repair_candidates(columns: Sequence[Column], fields: Sequence[str]) -> list[list[str]]:
+    """Every valid record (up to MAX_CANDIDATES) that `fields` can be merged into, in a fixed order."""
+    extra = len(fields) - len(columns)
+    if extra <= 0 or extra > MAX_EXTRA_FIELDS:
+        return []
+    if extra == 1:
+        return _one_tab_candidates(columns, fields)
+    ncols = len(columns)
+    ways = _merge_ways(columns, fields, MAX_CANDIDATES)
     candidates: list[list[str]] = []
 
     def build(f: int, c: int, record: list[str]) -> None:
@@ -107,14 +123,95 @@ def _one_tab_candidates(columns: Sequence[Column], fields: Sequence[str]) -> lis
     return candidates
 
 
-def tab_repair(columns: Sequence[Column], fields: Sequence[str]) -> tuple[list[str] | None, str]:
-    """The repaired record, or None and the reason it cannot be repaired."""
+def tab_repair(columns: Sequence[Column], fields: Sequence[str]) -> tuple[list[list[str]], str]:
+    """The valid records `fields` can be merged into (one: the repair; two: more than
+    one, to be decided by evidence), or none and the reason it cannot be repaired."""
     extra = len(fields) - len(columns)
     if extra > MAX_EXTRA_FIELDS:
-        return None, f"{extra} fields too many; too many to repair safely"
+        return [], f"{extra} fields too many; too many to repair safely"
     candidates = tab_repair_candidates(columns, fields)
-    if len(candidates) == 1:
-        return candidates[0], ""
     if not candidates:
-        return None, f"{extra} field(s) too many and no merge of text columns makes every column valid"
-    return None, f"{extra} field(s) too many and more than one merge of text columns is valid (ambiguous)"
+        return [], f"{extra} field(s) too many and no merge of text columns makes every column valid"
+    return candidates, ""
+
+
+def columns_in_doubt(columns: Sequence[Column], fields: Sequence[str]) -> set[int]:
+    """The columns that the valid merges of `fields` do not all fill alike."""
+    ways = _merge_ways(columns, fields, 1)
+    options: dict[int, set[int]] = {}
+    seen: set[tuple[int, int]] = set()
+    todo = [(0, 0)]
+    while todo:
+        f, c = todo.pop()
+        if (f, c) in seen or c == len(columns):
+            continue
+        seen.add((f, c))
+        for width, _ in ways(f, c):
+            options.setdefault(c, set()).add(f * 64 + width)
+            todo.append((f + width, c + 1))
+    return {c for c, found in options.items() if len(found) > 1}
+
+
+@dataclass(frozen=True)
+class EvidenceChoice:
+    """The two most typical valid merges of a record, and how typical each is."""
+
+    best: list[str]
+    runner_up: list[str]
+    best_score: float
+    runner_up_score: float
+
+    @property
+    def margin(self) -> float:
+        return self.best_score - self.runner_up_score
+
+    @property
+    def decided(self) -> bool:
+        return self.margin >= EVIDENCE_MARGIN
+
+
+def merge_by_evidence(columns: Sequence[Column], fields: Sequence[str], profile: TableProfile,
+                      doubt: set[int]) -> EvidenceChoice | None:
+    """The best and second-best valid merges of `fields` by the profile (None: fewer than two).
+
+    A merge's score is the sum, over the columns in `doubt`, of how typical its value
+    is of its column (the other columns hold the same value in every merge), so the
+    best two are found by dynamic programming over (field, column), however many
+    merges there are.
+    """
+    ncols = len(columns)
+    ways = _merge_ways(columns, fields, 1)
+    # top[(f, c)]: the two best (score, width, rank of the continuation) from (f, c) on.
+    top: dict[tuple[int, int], list[tuple[float, int, int]]] = {}
+
+    def best_two(f: int, c: int) -> list[tuple[float, int, int]]:
+        if c == ncols:
+            return [(0.0, 0, 0)]
+        key = (f, c)
+        if key not in top:
+            options = []
+            for width, _ in ways(f, c):
+                here = profile.log_typicality(c, "\t".join(fields[f : f + width])) if c in doubt else 0.0
+                for rank, (rest, _, _) in enumerate(best_two(f + width, c + 1)):
+                    options.append((here + rest, width, rank))
+            options.sort(key=lambda o: -o[0])
+            top[key] = options[:2]
+        return top[key]
+
+    def record(rank: int) -> list[str]:
+        out, f = [], 0
+        for c in range(ncols):
+            _, width, next_rank = top[(f, c)][rank]
+            out.append("\t".join(fields[f : f + width]))
+            f, rank = f + width, next_rank
+        return out
+
+    ranked = best_two(0, 0)
+    if len(ranked) < 2:
+        return None
+    return EvidenceChoice(record(0), record(1), ranked[0][0], ranked[1][0])
+
+
+def merged_columns(columns: Sequence[Column], record: Sequence[str]) -> str:
+    """Which columns of a repaired record hold the tabs put back, e.g. "BENE_NAME" or "A+B"."""
+    return "+".join(c.name for c, v in zip(columns, record) if "\t" in v) or "-"

@@ -28,9 +28,10 @@ TEXT, INTEGER, DECIMAL, FLOAT, DATE = "text", "integer", "decimal", "float", "da
 
 INT4_MAX = 2_147_483_647
 
-# Integer columns of CAL-ACCESS hold some yes/no flags as letters. They are
-# loaded as 1/0, the convention of the export's own documentation and of the
-# earlier tool; every such conversion is counted on the table's record.
+# Integer columns of CAL-ACCESS hold some yes/no flags as letters. The cleaned
+# CSV keeps the letters; the typed table gets 1/0 (the convention of the
+# export's own documentation and of the earlier tool), converted by the load
+# and counted on the table's record.
 FLAG_INTEGERS = {"Y": "1", "y": "1", "X": "1", "x": "1", "N": "0", "n": "0"}
 
 # re.ASCII: PostgreSQL reads only ASCII digits ("１２" would fail the whole load).
@@ -40,7 +41,7 @@ _FLOAT_RE = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?", re.ASCII)
 _EXPORT_DATE_RE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?: (\d{1,2}):(\d{2}):(\d{2}) ?([AP]M))?", re.ASCII)
 _ISO_DATE_RE = re.compile(r"(\d{4})-(\d{2})-(\d{2})", re.ASCII)
 # The whitespace PostgreSQL's number and date input skips around a value (isspace in C).
-_PG_SPACE = " \t\n\v\f\r"
+PG_SPACE = " \t\n\v\f\r"
 
 
 @dataclass(frozen=True)
@@ -59,9 +60,9 @@ class Column:
         """True when PostgreSQL would load `value` into this column as is (after flags)."""
         if self.kind == TEXT:
             return self.max_length is None or len(value) <= self.max_length
-        if value.strip() == "":
-            return True  # NULL
-        value = value.strip(_PG_SPACE)
+        if value.strip(PG_SPACE) == "":
+            return True  # NULL (the load converts a value of spaces)
+        value = value.strip(PG_SPACE)
         if self.kind == INTEGER:
             if value in FLAG_INTEGERS:
                 return True

@@ -35,14 +35,27 @@ def converter(typed, numbered=False):
     return conv
 
 
-def reference(data: bytes, typed: list[bool], numbered: bool, first: int = 1) -> bytes:
-    """COPY text for `data` the slow, obvious way: the csv module, then escapes."""
+FLAGS = {"Y": "1", "y": "1", "X": "1", "x": "1", "N": "0", "n": "0"}
+
+
+def reference_value(value: str, kind: str) -> str | None:
+    """What the typed table takes for a cleaned CSV value: None for NULL."""
+    if kind == "text":
+        return value
+    if value.strip(" \t\n\r\v\f") == "":
+        return None
+    return FLAGS.get(value, value) if kind == "integer" else value
+
+
+def reference(data: bytes, typed: list[str], numbered: bool, first: int = 1) -> bytes:
+    """COPY text for `data` the slow, obvious way: the csv module, the conversions, then escapes."""
     escapes = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
     lines = []
     rows = csv.reader(io.StringIO(data.decode("latin-1"), newline=""), strict=True)
     for number, row in enumerate(rows, first):
         assert len(row) == len(typed)
-        fields = ["\\N" if value == "" and kind else value.translate(escapes) for value, kind in zip(row, typed)]
+        converted = [reference_value(value, kind) for value, kind in zip(row, typed)]
+        fields = ["\\N" if value is None else value.translate(escapes) for value in converted]
         if numbered:
             fields.insert(0, str(number))
         lines.append("\t".join(fields) + "\n")
@@ -68,6 +81,8 @@ def random_value(rng: random.Random) -> bytes:
     kind = rng.random()
     if kind < 0.4:
         return b""
+    if kind < 0.45:  # what a typed column takes converted: flags, whitespace only
+        return rng.choice([b"Y", b"N", b"x", b"n", b"YY", b" ", b"   ", b" \t\r\n ", b"\x0b\x0c", b" Y"])
     length = rng.choice([rng.randint(1, 7), rng.randint(8, 24), rng.randint(65, 300)])
     special_rate = rng.choice([0.0, 0.05, 0.3, 0.9])
     value = bytearray()
@@ -79,8 +94,11 @@ def random_value(rng: random.Random) -> bytes:
     return bytes(value)
 
 
-def random_table(rng: random.Random, records: int, ncols: int) -> tuple[bytes, list[bool]]:
-    typed = [rng.random() < 0.5 for _ in range(ncols)]
+KINDS = ("text", "text", "decimal", "integer")
+
+
+def random_table(rng: random.Random, records: int, ncols: int) -> tuple[bytes, list[str]]:
+    typed = [rng.choice(KINDS) for _ in range(ncols)]
     return b"".join(quoted([random_value(rng) for _ in range(ncols)]) for _ in range(records)), typed
 
 
@@ -101,7 +119,7 @@ def cut(data: bytes, rng: random.Random, how: str) -> list[bytes]:
     return [data[a:b] for a, b in zip([0, *points], [*points, len(data)])]
 
 
-def convert(pieces: list[bytes], typed: list[bool], numbered: bool) -> bytes:
+def convert(pieces: list[bytes], typed: list[str], numbered: bool) -> bytes:
     conv = converter(typed, numbered)
     out = b"".join(conv.feed(piece) for piece in pieces)
     conv.finish()
@@ -131,19 +149,28 @@ def test_byte_at_a_time():
 def test_doubled_quotes_split_between_blocks():
     values = [b'"', b'a""b', b'"""', b"x" * 70 + b'"' + b"y" * 70, b""]
     data = quoted(values) * 3
-    typed = [True] * len(values)
+    typed = ["decimal"] * len(values)
     for at in range(1, len(data)):
         assert convert([data[:at], data[at:]], typed, True) == reference(data, typed, True), at
 
 
 def test_empty_values_and_nulls():
     data = quoted([b"", b"", b"1"]) + quoted([b"", b"x", b""]) + quoted([b"\\N", b"", b""])
-    assert convert([data], [True, False, True], False) == b"\\N\t\t1\n\\N\tx\t\\N\n\\\\N\t\t\\N\n"
+    assert convert([data], ["decimal", "text", "decimal"], False) == b"\\N\t\t1\n\\N\tx\t\\N\n\\\\N\t\t\\N\n"
+
+
+def test_flags_and_blank_typed_values_are_converted_and_counted():
+    data = quoted([b"Y", b"N", b"Y", b"   "]) + quoted([b"x", b" \t ", b"YES", b""]) + quoted([b"n", b"12", b"N", b" "])
+    conv = converter(["integer", "integer", "text", "decimal"])
+    out = conv.feed(data)
+    conv.finish()
+    assert out == b"1\t0\tY\t\\N\n1\t\\N\tYES\t\\N\n0\t12\tN\t\\N\n"
+    assert conv.conversions == {"flag_to_integer": 4, "blank_number_to_null": 3}
 
 
 def test_numbers_count_up_across_digits():
     data = quoted([b"v"]) * 1001
-    out = convert(cut(data, random.Random(3), "random"), [False], True)
+    out = convert(cut(data, random.Random(3), "random"), ["text"], True)
     assert out.splitlines()[8:10] == [b"9\tv", b"10\tv"]
     assert out.splitlines()[998:] == [b"999\tv", b"1000\tv", b"1001\tv"]
 
@@ -172,7 +199,7 @@ class Fenced:
         return self.map[self.offset : self.offset + n]
 
 
-def raw(data: bytes, typed: list[bool], next_id: int | None = None, records: int | None = None, fence=False):
+def raw(data: bytes, typed: list[str], next_id: int | None = None, records: int | None = None, fence=False):
     """(return value, consumed, next id, output) of csv_to_copy_text itself.
 
     The output holds what CopyTextConverter.feed allocates, or with `records`
@@ -192,9 +219,10 @@ def raw(data: bytes, typed: list[bool], next_id: int | None = None, records: int
         out_pointer = out
     consumed = ctypes.c_long(-7)
     number = ctypes.c_long(next_id) if next_id is not None else None
+    conversions = (ctypes.c_long * 2)()
     written = library.csv_to_copy_text(
-        source_pointer, len(data), ncols, bytes(typed), out_pointer, ctypes.byref(consumed),
-        ctypes.byref(number) if number is not None else None,
+        source_pointer, len(data), ncols, native.CopyTextConverter(library, typed).typed, out_pointer,
+        ctypes.byref(consumed), ctypes.byref(number) if number is not None else None, conversions,
     )
     output = out.read(max(written, 0)) if fence else out.raw[: max(written, 0)]
     return written, consumed.value, number.value if number is not None else None, output
@@ -205,7 +233,7 @@ def check_every_prefix_within_bounds():
     escapes = quoted([b"\\" * 37]) + quoted([b"\t\r\\" * 5])  # every byte doubles
     empties = quoted([b""] * 5) * 2  # each "" becomes \\N
     mixed = quoted([b"", b"\\" * 9, b"x" * 20, b""]) + quoted([b'"' * 8, b"", b"\r" * 11, b"\\"])
-    for data, typed in ((escapes, [True]), (empties, [True] * 5), (mixed, [True, False, True, True])):
+    for data, typed in ((escapes, ["decimal"]), (empties, ["decimal"] * 5), (mixed, ["decimal", "text", "integer", "decimal"])):
         assert b"\n" not in data.replace(b'"\n', b"")  # records end at the only LFs
         for next_id in (None, 1, 10**18):
             for at in range(1, len(data) + 1):
@@ -227,21 +255,21 @@ def test_incomplete_record_is_left_for_later():
     record = quoted([b"ab", b'c"d'])  # "ab","c""d"\n
     expected = b'41\tab\tc"d\n'
     for at in range(len(record)):
-        assert raw(record + record[:at], [False, False], next_id=41) == (len(expected), len(record), 42, expected), at
+        assert raw(record + record[:at], ["text", "text"], next_id=41) == (len(expected), len(record), 42, expected), at
 
 
 def test_block_ending_right_after_a_quote_waits():
     # The last quote may open a doubled quote or close the value: not decided until the next byte.
-    assert raw(b'"a"', [False]) == (0, 0, None, b"")
-    assert raw(b'"a""', [False]) == (0, 0, None, b"")
-    assert raw(b'"a"\n', [False]) == (2, 4, None, b"a\n")
-    assert raw(b'"a"""\n', [False]) == (3, 6, None, b'a"\n')
+    assert raw(b'"a"', ["text"]) == (0, 0, None, b"")
+    assert raw(b'"a""', ["text"]) == (0, 0, None, b"")
+    assert raw(b'"a"\n', ["text"]) == (2, 4, None, b"a\n")
+    assert raw(b'"a"""\n', ["text"]) == (3, 6, None, b'a"\n')
 
 
 def test_number_text_carries():
     data = quoted([b"v"]) * 3
     for first in (9, 99, 999_999, 10**18 - 1):
-        written, consumed, next_id, out = raw(data, [False], next_id=first)
+        written, consumed, next_id, out = raw(data, ["text"], next_id=first)
         assert (written, consumed, next_id) == (len(out), len(data), first + 3)
         assert out == b"".join(b"%d\tv\n" % (first + k) for k in range(3))
 
@@ -261,9 +289,9 @@ def test_number_text_carries():
     ],
 )
 def test_malformed_input_is_an_error(data, ncols, complete):
-    written, consumed, _, _ = raw(data, [True] * ncols)
+    written, consumed, _, _ = raw(data, ["decimal"] * ncols)
     assert (written, consumed) == (-1, complete)  # the records before the bad one still count
-    conv = converter([True] * ncols)
+    conv = converter(["decimal"] * ncols)
     with pytest.raises(ValueError, match="malformed"):
         for k in range(0, len(data), 3):
             conv.feed(data[k : k + 3])

@@ -169,7 +169,7 @@ def _library() -> ctypes.CDLL | None:
     csv_to_copy_text.restype = ctypes.c_long
     csv_to_copy_text.argtypes = [
         ctypes.c_char_p, ctypes.c_long, ctypes.c_int, ctypes.c_char_p, ctypes.c_char_p,
-        ctypes.POINTER(ctypes.c_long), ctypes.POINTER(ctypes.c_long),
+        ctypes.POINTER(ctypes.c_long), ctypes.POINTER(ctypes.c_long), ctypes.POINTER(ctypes.c_long),
     ]
     return library
 
@@ -301,17 +301,24 @@ def block_cleaner(columns: list[Column]) -> BlockCleaner | None:
     return BlockCleaner(library, columns) if library is not None else None
 
 
+# What copytext.c's conversions[] count, in its order (the names of the clean stage's counts of the same values).
+CONVERSIONS = ("flag_to_integer", "blank_number_to_null")
+
+
 class CopyTextConverter:
     """Turns a stream of cleaned-CSV bytes (after its header) into COPY text format.
 
-    With `numbered`, each row starts with its number (1, 2, ...), for the
-    table's `id` column.
+    `kinds` has one entry a column: TEXT, INTEGER or another typed kind. An
+    integer column's flag letters become their digit and a typed value of
+    only whitespace NULL, counted in `conversions`. With `numbered`, each row
+    starts with its number (1, 2, ...), for the table's `id` column.
     """
 
-    def __init__(self, library: ctypes.CDLL, typed: list[bool], numbered: bool = False):
+    def __init__(self, library: ctypes.CDLL, kinds: list[str], numbered: bool = False):
         self._convert = library.csv_to_copy_text
-        self.ncols = len(typed)
-        self.typed = bytes(typed)
+        self.ncols = len(kinds)
+        self.typed = bytes(0 if k == TEXT else 2 if k == INTEGER else 1 for k in kinds)
+        self._conversions = (ctypes.c_long * len(CONVERSIONS))()
         self.pending = b""
         self._next_id = ctypes.c_long(1) if numbered else None
         self._out = ctypes.create_string_buffer(0)  # reused from call to call
@@ -331,7 +338,8 @@ class CopyTextConverter:
         out = self._out
         consumed = ctypes.c_long()
         next_id = ctypes.byref(self._next_id) if self._next_id is not None else None
-        written = self._convert(block, len(block), self.ncols, self.typed, out, ctypes.byref(consumed), next_id)
+        written = self._convert(block, len(block), self.ncols, self.typed, out, ctypes.byref(consumed), next_id,
+                                self._conversions)
         if written < 0:
             raise ValueError("cleaned CSV is malformed")
         self.pending = block[consumed.value :]
@@ -341,7 +349,12 @@ class CopyTextConverter:
         if self.pending:
             raise ValueError("cleaned CSV ends inside a record")
 
+    @property
+    def conversions(self) -> dict[str, int]:
+        """Values converted so far, by rule (only rules that converted any)."""
+        return {name: n for name, n in zip(CONVERSIONS, self._conversions) if n}
 
-def copy_text_converter(typed: list[bool], *, numbered: bool = False) -> CopyTextConverter | None:
+
+def copy_text_converter(kinds: list[str], *, numbered: bool = False) -> CopyTextConverter | None:
     library = _library()
-    return CopyTextConverter(library, typed, numbered) if library is not None else None
+    return CopyTextConverter(library, kinds, numbered) if library is not None else None

@@ -6,7 +6,8 @@
  * those as CSV (every field quoted, UTF-8). That covers printable ASCII
  * lines and also the common dirt that needs no look at other lines: fields
  * to decode (UTF-8, else Windows-1252), control bytes to map back, flag
- * letters in integer columns, stray CRs before the line end, and blank lines.
+ * letters in integer columns (kept, counted for the load to convert), stray
+ * CRs before the line end, and blank lines.
  * Every other line (too few or too many fields, an invalid value, a CR inside
  * a value, a line without CR) is left to the Python code, which rejoins,
  * repairs or quarantines it. The rules are those of processors/decode.py and
@@ -222,9 +223,8 @@ static long write_record(const unsigned char *p, const unsigned char *body_end, 
         if (kind == K_TEXT) {
             if (a >= 0 && chars > a) return -1;
         } else if (!typed_ok(kind, a, arg_b[col], out + start, out + o)) {
-            /* A flag letter in an integer column (Y/N/X...) becomes its integer. */
+            /* A flag letter in an integer column (Y/N/X...) is kept as written and counted: the load converts it. */
             if (kind == K_INTEGER && o - start == 1 && out[start] < 0x80 && flags[out[start]] >= 0) {
-                out[start] = (unsigned char)('0' + flags[out[start]]);
                 fix[FIX_FLAG]++;
             } else {
                 return -1;

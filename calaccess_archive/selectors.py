@@ -76,9 +76,10 @@ def release_table_counts(version: RawDataVersion) -> dict:
     return {
         f.table: {
             "status": f.status, "lines": f.lines, "blank_lines": f.blank_lines, "records_in": f.records_in,
-            "rejoined": f.rejoined, "repaired": f.repaired, "quarantined": f.quarantined,
+            "rejoined": f.rejoined, "repaired": f.repaired, "repaired_unique": f.repaired_unique,
+            "repaired_by_evidence": f.repaired_by_evidence, "quarantined": f.quarantined,
             "duplicates": f.duplicates, "records_out": f.records_out, "records_loaded": f.records_loaded,
-            "value_fixes": f.value_fixes, "columns_expected": f.columns_expected,
+            "value_fixes": f.value_fixes, "load_conversions": f.load_conversions, "columns_expected": f.columns_expected,
             "columns_found": f.columns_found, "columns_added": f.columns_added,
             "columns_missing": f.columns_missing, "source_size": f.source_size,
             "clean_size": f.clean_size, "error_size": f.error_size,

@@ -187,11 +187,21 @@ class RawDataFile(models.Model):
     records_in = models.BigIntegerField(null=True, blank=True)
     rejoined = models.BigIntegerField(null=True, blank=True, help_text="Records rebuilt from split lines")
     repaired = models.BigIntegerField(null=True, blank=True, help_text="Records with extra tabs repaired")
+    repaired_unique = models.BigIntegerField(
+        null=True, blank=True, help_text="Repaired records for which one merge of fields was valid")
+    repaired_by_evidence = models.BigIntegerField(
+        null=True, blank=True,
+        help_text="Repaired records for which several merges were valid and the table's other records singled one out")
     quarantined = models.BigIntegerField(null=True, blank=True)
     duplicates = models.BigIntegerField(null=True, blank=True, help_text="Records identical to an earlier one (kept)")
     records_out = models.BigIntegerField(null=True, blank=True)
     records_loaded = models.BigIntegerField(null=True, blank=True)
-    value_fixes = models.JSONField(default=dict, blank=True, help_text="Values changed by a documented rule, by rule")
+    value_fixes = models.JSONField(
+        default=dict, blank=True,
+        help_text="Values changed by a documented rule, by rule; flag_to_integer and blank_number_to_null count "
+                  "values the cleaned CSV keeps and the load converts")
+    load_conversions = models.JSONField(
+        default=dict, blank=True, help_text="Values the load converted for the typed table, by rule")
     # shape
     columns_expected = models.IntegerField(null=True, blank=True)
     columns_found = models.IntegerField(null=True, blank=True)

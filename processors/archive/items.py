@@ -60,7 +60,7 @@ def clean_zip_build(*, version: RawDataVersion) -> Path:
 
 
 def release_units(*, version: RawDataVersion, build_zip: bool = True) -> list[ArchiveUnit]:
-    """The original export, each cleaned table, each errors file and the zip of cleaned tables."""
+    """The original export, each cleaned table, each errors and repairs file and the zip of cleaned tables."""
     identifier = release_item_identifier(version=version)
     Role = ArchivedFile.Role
     units = [ArchiveUnit(name_join(identifier, version.zip_path.name), version.zip_path, Role.EXPORT)]
@@ -68,6 +68,9 @@ def release_units(*, version: RawDataVersion, build_zip: bool = True) -> list[Ar
               for p in sorted(version.clean_dir.glob("*.csv"))]
     units += [ArchiveUnit(name_join(identifier, f"errors/{p.name}"), p, Role.ERRORS)
               for p in sorted(version.errors_dir.glob("*.errors.csv"))]
+    # Every record whose extra tabs were put back, beside its table's errors file (tables with repairs only).
+    units += [ArchiveUnit(name_join(identifier, f"errors/{p.name}"), p, Role.OTHER)
+              for p in sorted(version.errors_dir.glob("*.repairs.csv"))]
     zip_path = clean_zip_build(version=version) if build_zip else version.directory / CLEAN_ZIP
     units.append(ArchiveUnit(name_join(identifier, CLEAN_ZIP), zip_path, Role.CLEAN_ZIP))
     return units

@@ -44,7 +44,7 @@ How the rows reach the server, cheapest first:
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
@@ -187,6 +187,8 @@ class LoadResult:
     # the C converter was wanted but unavailable.
     engine: str
     native_missing: str = ""
+    # Values converted for the typed table, by rule (flag_to_integer, blank_number_to_null).
+    conversions: dict = field(default_factory=dict)
 
 
 def table_load(**options) -> int:
@@ -207,6 +209,7 @@ def table_load_result(
     server_files: bool = True,
     live: str = LIVE_SCHEMA,
     staging: str = STAGING_SCHEMA,
+    values_to_convert: int = 0,
 ) -> LoadResult:
     """Load the cleaned CSV into a new copy of `schema`'s live table in `staging`; return rows loaded and how.
 
@@ -217,6 +220,11 @@ def table_load_result(
     `server_files=False` never lets the server read the file itself, and
     `native=False` streams the CSV without the C converter (see the module
     docstring); the rows are the same whichever way they go.
+
+    `values_to_convert` is the clean stage's count of values the typed table
+    cannot take as the CSV keeps them (flag letters in integer columns, typed
+    values of only spaces): such a table is converted on its way in, by the C
+    converter or else in SQL, never read by the server as is.
 
     Raises LoadMismatch (and leaves the staging schema as it was) when PostgreSQL
     loaded a different number of rows than the clean stage wrote.
@@ -244,10 +252,10 @@ def table_load_result(
             indexes = _secondary_indexes(cursor, live, staging, schema.db_table)
             keys = _key_constraints(cursor, live, schema.db_table)
             grants = _grants(cursor, live, schema.db_table)
-            engine, native_missing = PYTHON, ""
+            engine, native_missing, conversions = PYTHON, "", {}
             if header != schema.column_names:
-                loaded = _load_by_name(cursor, table, schema, clean_path, header, on_progress)
-            elif server_files and _server_reads(cursor, clean_path):
+                loaded, conversions = _load_by_name(cursor, table, schema, clean_path, header, on_progress)
+            elif server_files and not values_to_convert and _server_reads(cursor, clean_path):
                 engine = SERVER
                 cursor.execute(
                     sql.SQL("COPY {} ({}) FROM {} WITH ({})").format(
@@ -258,7 +266,9 @@ def table_load_result(
                 if on_progress is not None:
                     on_progress(clean_path.stat().st_size)
             else:
-                loaded, engine, native_missing = _stream(cursor, table, schema, clean_path, on_progress, native)
+                loaded, engine, native_missing, conversions = _stream(
+                    cursor, table, schema, clean_path, on_progress, native, values_to_convert
+                )
             if loaded != expected_records:
                 conn.rollback()
                 raise LoadMismatch(
@@ -275,17 +285,22 @@ def table_load_result(
             for privilege, grantee, option in grants:
                 cursor.execute(sql.SQL("GRANT {} ON {} TO {}{}").format(privilege, table, grantee, option))
             cursor.execute(sql.SQL("COMMENT ON TABLE {} IS {}").format(table, sql.Literal(tag)))
-    return LoadResult(records_loaded=loaded, engine=engine, native_missing=native_missing)
+    return LoadResult(records_loaded=loaded, engine=engine, native_missing=native_missing, conversions=conversions)
 
 
 def _stream(cursor, table: sql.Identifier, schema: TableSchema, clean_path: Path, on_progress,
-            native: bool) -> tuple[int, str, str]:
-    """COPY the cleaned CSV through this process: as COPY text with the C converter, else as CSV.
+            native: bool, values_to_convert: int) -> tuple[int, str, str, dict]:
+    """COPY the cleaned CSV through this process: as COPY text with the C converter, else as CSV
+    (converted in SQL when it holds values to convert).
 
-    Returns the rows loaded, the engine and why the C converter was unavailable."""
+    Returns the rows loaded, the engine, why the C converter was unavailable and the conversions."""
     # Tables with our own `id` get it numbered in the stream, not drawn from the sequence.
     numbered = schema.primary_key is None
-    converter = copy_text_converter([c.typed for c in schema.columns], numbered=numbered) if native else None
+    converter = copy_text_converter([c.kind for c in schema.columns], numbered=numbered) if native else None
+    missing = (unavailable_reason() or "") if native and converter is None else ""
+    if converter is None and values_to_convert:
+        loaded, conversions = _load_by_name(cursor, table, schema, clean_path, schema.column_names, on_progress)
+        return loaded, PYTHON, missing, conversions
     if converter is not None:
         options = sql.SQL("FORMAT text, FREEZE true")
         columns = (["id"] if numbered else []) + schema.column_names
@@ -299,13 +314,43 @@ def _stream(cursor, table: sql.Identifier, schema: TableSchema, clean_path: Path
             "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table.as_string(cursor), converter.rows]
         )
     if converter is not None:
-        return loaded, NATIVE, ""
-    return loaded, PYTHON, (unavailable_reason() or "") if native else ""
+        return loaded, NATIVE, "", converter.conversions
+    return loaded, PYTHON, missing, {}
+
+
+# The whitespace PostgreSQL skips around a number or a date: a typed value of only these is NULL.
+_BLANK = sql.SQL("btrim({}, E' \\t\\n\\r\\x0b\\f') = ''")
+
+
+def _typed_value(column, source: sql.Composable) -> sql.Composable:
+    """SQL turning a cleaned CSV's text into the column's value, as the C converter does."""
+    blank = _BLANK.format(source)
+    if column.kind == INTEGER:
+        return sql.SQL(
+            "CASE WHEN {blank} THEN NULL WHEN {v} IN ('Y', 'y', 'X', 'x') THEN 1 WHEN {v} IN ('N', 'n') THEN 0"
+            " ELSE {v}::integer END"
+        ).format(blank=blank, v=source)
+    return sql.SQL("CASE WHEN {} THEN NULL ELSE {}::{} END").format(blank, source, sql.SQL(_SQL_TYPES[column.kind]))
+
+
+def _conversions_count(cursor, stage: sql.Identifier, columns) -> dict:
+    """How many values of the temporary table `_typed_value` converts, by rule."""
+    flags = [sql.SQL("count(*) FILTER (WHERE {} IN ('Y', 'y', 'X', 'x', 'N', 'n'))").format(sql.Identifier(c.name))
+             for c in columns if c.kind == INTEGER]
+    blanks = [sql.SQL("count(*) FILTER (WHERE {} <> '' AND {})").format(
+        sql.Identifier(c.name), _BLANK.format(sql.Identifier(c.name))) for c in columns]
+    if not columns:
+        return {}
+    cursor.execute(sql.SQL("SELECT {}, {} FROM {}").format(
+        sql.SQL(" + ").join(flags) if flags else sql.SQL("0"), sql.SQL(" + ").join(blanks), stage))
+    flagged, blank = cursor.fetchone()
+    return {name: n for name, n in (("flag_to_integer", flagged), ("blank_number_to_null", blank)) if n}
 
 
 def _load_by_name(cursor, table: sql.Identifier, schema: TableSchema, clean_path: Path, header: list[str],
-                  on_progress) -> int:
-    """Load a drifted file: every source column into a temporary table, then by name."""
+                  on_progress) -> tuple[int, dict]:
+    """Load through a temporary table (a drifted file, or values to convert without the C converter):
+    every source column in as text, then into the table by name, converted. Returns rows and conversions."""
     stage = sql.Identifier(f"stage_{schema.db_table.lower()}")
     cursor.execute(
         sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(
@@ -331,10 +376,11 @@ def _load_by_name(cursor, table: sql.Identifier, schema: TableSchema, clean_path
             values.append(source)
         else:
             targets.append(column.name)
-            values.append(sql.SQL("NULLIF({}, '')::{}").format(source, sql.SQL(_SQL_TYPES[column.kind])))
+            values.append(_typed_value(column, source))
     cursor.execute(
         sql.SQL("INSERT INTO {} ({}) SELECT {} FROM {}").format(
             table, _identifiers(targets), sql.SQL(", ").join(values), stage
         )
     )
-    return cursor.rowcount
+    loaded = cursor.rowcount
+    return loaded, _conversions_count(cursor, stage, [c for c in schema.columns if c.typed and c.name in header])

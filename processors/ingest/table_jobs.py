@@ -63,14 +63,15 @@ def clean_job(*, zip_path: Path, member: str, schema: TableSchema, clean_path: P
 
 
 def load_job(*, conninfo: str, schema: TableSchema, clean_path: Path, header: list[str], expected_records: int,
-             tag: str) -> dict:
+             tag: str, values_to_convert: int = 0) -> dict:
     """Load one cleaned table into its staging copy, tagged `tag` (processors.ingest.load)."""
     started = time.time()
     loaded = table_load_result(
         conninfo=conninfo, schema=schema, clean_path=clean_path, header=header, expected_records=expected_records,
-        tag=tag,
+        tag=tag, values_to_convert=values_to_convert,
     )
     return {
         "table": schema.name, "records_loaded": loaded.records_loaded, "engine": loaded.engine,
-        "native_missing": loaded.native_missing, "seconds": time.time() - started, "peak_rss_mb": peak_rss_mb(),
+        "native_missing": loaded.native_missing, "conversions": loaded.conversions,
+        "seconds": time.time() - started, "peak_rss_mb": peak_rss_mb(),
     }

@@ -22,10 +22,12 @@ from calaccess_archive.raw_schemas import raw_table_schemas
 from calaccess_archive.transitions import status_transition
 from processors.errors import BadExport, PipelineError
 from processors.ingest.staging import LIVE_SCHEMA, STAGING_SCHEMA, table_tags, tables_swap
+from processors.ingest.native import CONVERSIONS
 from processors.ingest.table_jobs import clean_job, load_job, member_name, table_name
 
 _COUNT_FIELDS = (
-    "lines", "blank_lines", "records_in", "rejoined", "repaired", "quarantined", "duplicates",
+    "lines", "blank_lines", "records_in", "rejoined", "repaired", "repaired_unique", "repaired_by_evidence",
+    "quarantined", "duplicates",
     "records_out", "value_fixes", "columns_expected", "columns_found", "columns_added",
     "columns_missing", "source_size", "clean_size", "error_size", "clean_sha256",
 )
@@ -126,10 +128,16 @@ def load_jobs(version: RawDataVersion, schemas: dict, *, force: bool) -> dict:
         jobs[table] = (
             load_job,
             dict(conninfo=conninfo, schema=schema, clean_path=file.clean_path, header=_header_of(file.clean_path),
-                 expected_records=file.records_out, tag=tags[table]),
+                 expected_records=file.records_out, tag=tags[table], values_to_convert=values_to_convert(file)),
             file.clean_size or 1,
         )
     return jobs
+
+
+def values_to_convert(file: RawDataFile) -> int:
+    """How many of a cleaned table's values the load converts for the typed table (the clean stage counted them)."""
+    fixes = file.value_fixes or {}
+    return sum(fixes.get(name, 0) for name in CONVERSIONS)
 
 
 def load_record(version: RawDataVersion, table: str, result: dict) -> RawDataFile:
@@ -140,6 +148,7 @@ def load_record(version: RawDataVersion, table: str, result: dict) -> RawDataFil
     file.load_started_at = timezone.now() - timezone.timedelta(seconds=result["seconds"])
     file.load_finished_at = timezone.now()
     file.load_engine = result["engine"]
+    file.load_conversions = result.get("conversions", {})
     return status_transition(file, RawDataFile.Status.LOADED, error="")
 
 

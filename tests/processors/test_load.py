@@ -394,3 +394,25 @@ def test_storage_parameters_of_the_live_table_carry_over(tmp_path):
             c.execute('ALTER TABLE "FILERNAME_CD" RESET (fillfactor, autovacuum_enabled)')
     load(tmp_path, clean_file(tmp_path, line(row())))
     assert options() is None
+
+
+@pytest.mark.parametrize("engine", ["native", "python"])
+def test_flags_and_blank_numbers_kept_in_the_csv_are_converted_by_the_load(tmp_path, server_readable_dir, engine):
+    """The cleaned CSV keeps Y/N and spaces as the state wrote them; the typed column gets 1/0 and NULL,
+    by the C converter or, without it, in SQL; never read as is by the server (it would refuse 'Y')."""
+    body = line(row(FILER_ID=b"Y")) + line(row(FILER_ID=b"n")) + line(row(FILER_ID=b"   ")) + line(row(FILER_ID=b"12"))
+    result = table_clean(
+        source=io.BytesIO(HEADER + body), schema=FILERNAME,
+        clean_path=server_readable_dir / "F.csv", errors_path=server_readable_dir / "F.errors.csv",
+    )
+    (server_readable_dir / "F.csv").chmod(0o644)
+    assert result.value_fixes == {"flag_to_integer": 2, "blank_number_to_null": 1}
+    assert [r.split(",")[1] for r in (server_readable_dir / "F.csv").read_text().splitlines()[1:]] == ['"Y"', '"n"', '"   "', '"12"']
+    loaded = table_load_result(
+        conninfo=conninfo(), schema=FILERNAME, clean_path=server_readable_dir / "F.csv", tag=TAG,
+        header=result.header, expected_records=4, native=engine == "native", values_to_convert=3,
+    )
+    assert loaded.engine == engine
+    assert loaded.conversions == {"flag_to_integer": 2, "blank_number_to_null": 1}
+    swap({"FILERNAME_CD": TAG})
+    assert [r[0] for r in rows()] == [1, 0, None, 12]

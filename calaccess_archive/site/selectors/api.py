@@ -95,10 +95,13 @@ def api_release(version: RawDataVersion, *, absolute: Callable[[str], str] = str
     """One published release: every file with its counts, archive URL and checksums; changes; steps; archive status."""
     detail = release_detail(version)
     tables = [{"table": t["table"], "status": t["status"], "records_in": t["records_in"], "rejoined": t["rejoined"],
-               "repaired": t["repaired"], "quarantined": t["quarantined"], "records_out": t["records_out"],
-               "records_loaded": t["records_loaded"], "share_kept": t["share_kept"], "clean_size": t["clean_size"],
-               "clean_sha256": t["clean_sha256"], "error_size": t["error_size"], "value_fixes": t["value_fixes"],
-               "clean": _file(t["clean"], absolute), "errors": _file(t["errors"], absolute)}
+               "repaired": t["repaired"], "repaired_unique": t["repaired_unique"],
+               "repaired_by_evidence": t["repaired_by_evidence"], "quarantined": t["quarantined"],
+               "records_out": t["records_out"], "records_loaded": t["records_loaded"], "share_kept": t["share_kept"],
+               "clean_size": t["clean_size"], "clean_sha256": t["clean_sha256"], "error_size": t["error_size"],
+               "value_fixes": t["value_fixes"], "load_conversions": t["load_conversions"],
+               "clean": _file(t["clean"], absolute), "errors": _file(t["errors"], absolute),
+               "repairs": _file(t["repairs"], absolute)}
               for t in detail["tables"]]
     processed = [{"group": group, "name": f["name"], "records": f["records"], "size": f["size"],
                   "sha256": f["sha256"], "archive": _file(f["archive"], absolute)}

@@ -241,9 +241,11 @@ def _report_card(version: RawDataVersion, raw: dict[str, dict]) -> tuple[list[di
     rows, totals = [], dict.fromkeys(COUNTS, 0)
     for f in version.files.order_by("table"):
         row = {"table": f.table, "status": f.status, "clean_size": f.clean_size, "clean_sha256": f.clean_sha256,
-               "error_size": f.error_size, "value_fixes": f.value_fixes,
+               "error_size": f.error_size, "value_fixes": f.value_fixes, "load_conversions": f.load_conversions,
+               "repaired_unique": f.repaired_unique, "repaired_by_evidence": f.repaired_by_evidence,
                "doc_url": reverse("site:raw-file", kwargs={"table": raw_table_slug(f.table)}),
                "clean": raw.get(f"clean/{f.table}.csv"), "errors": raw.get(f"errors/{f.table}.errors.csv"),
+               "repairs": raw.get(f"errors/{f.table}.repairs.csv"),
                **{name: getattr(f, name) for name in COUNTS}}
         row["share_kept"] = _share(f.records_loaded, f.records_in)
         for name in COUNTS:

@@ -27,31 +27,16 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-# Distinct shapes kept per column; rarer ones share one bucket.
-MAX_SHAPES = 200
 # Distinct values, and distinct first and last words, counted per column.
 MAX_VALUES = 5000
 
-_TOKEN_SPLIT = re.compile(r"[ \t]+")
-_WORD_CHARS = re.compile(r"[A-Za-z]+|[0-9]+|[^A-Za-z0-9]")
-
-
-def _token_shape(token: str) -> str:
-    parts = []
-    for piece in _WORD_CHARS.findall(token):
-        if piece.isdigit():
-            parts.append("9")
-        elif piece.isupper():
-            parts.append("A")
-        elif piece.islower():
-            parts.append("a")
-        elif piece[0].isupper() and piece[1:].islower():
-            parts.append("Aa")
-        elif piece[0].isalpha():
-            parts.append("Aa" if piece[0].isupper() else "a")
-        else:
-            parts.append(piece)
-    return "".join(parts)
+# A character's class in a shape: digits 9, capitals A, lower case a, spaces and tabs a space; the
+# rest (punctuation, other scripts) stands for itself. Runs of one class collapse: "John" is "Aa".
+_CLASSES = str.maketrans(
+    {**{c: "9" for c in "0123456789"}, **{c: "A" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
+     **{c: "a" for c in "abcdefghijklmnopqrstuvwxyz"}, "\t": " "}
+)
+_RUNS = re.compile(r"([9Aa])\1+")
 
 
 def value_features(value: str) -> tuple[str, int, int, int]:
@@ -60,57 +45,78 @@ def value_features(value: str) -> tuple[str, int, int, int]:
     A tab counts as the space it stands for: a merged value is judged as the
     text it would be with its tab read as a word break.
     """
-    words = [t for t in _TOKEN_SPLIT.split(value) if t]
-    shape = " ".join(_token_shape(t) for t in words[:4]) + (" +" if len(words) > 4 else "")
+    words = value.split()
+    shape = _RUNS.sub(r"\1", " ".join(words[:4]).translate(_CLASSES)) + (" +" if len(words) > 4 else "")
     word_bucket = min(len(words), 6)
     length_bucket = min(len(value).bit_length(), 9)  # 1, 2-3, 4-7, 8-15 ... 256+
     edges = (value[0] in " \t") + 2 * (value[-1] in " \t")
     return shape, word_bucket, length_bucket, edges
 
 
-class _BoundedCounter(Counter):
-    """A Counter that stops taking new keys at `limit` (known keys still count)."""
-
-    def __init__(self, limit: int):
-        super().__init__()
-        self.limit = limit
-
-    def see(self, key) -> None:
-        if key in self or len(self) < self.limit:
-            self[key] += 1
+def _end_words(value: str) -> tuple[str, str | None]:
+    """The first word of a value and, when it has more than one, its last."""
+    words = value.split() or [value]
+    return words[0], (words[-1] if len(words) > 1 else None)
 
 
 class ColumnProfile:
-    """The counts of one column's values (see the module docstring)."""
+    """The counts of one column's values (see the module docstring).
 
-    __slots__ = ("values", "empty", "shapes", "words", "lengths", "edges", "exact", "first_words", "last_words")
+    Values are counted as they come (`add_values`, a C-speed Counter update);
+    their features are counted once per distinct value, weighted by its count,
+    when a value leaves the bounded count of values or when the profile is read.
+    """
 
     def __init__(self) -> None:
         self.values = 0
         self.empty = 0
-        self.shapes = _BoundedCounter(MAX_SHAPES)
+        self.exact: Counter = Counter()  # up to MAX_VALUES distinct values
+        self.evicted = 0  # values no longer in `exact` (their features are counted)
+        self.shapes: Counter = Counter()
         self.words: Counter = Counter()
         self.lengths: Counter = Counter()
         self.edges: Counter = Counter()
-        self.exact = _BoundedCounter(MAX_VALUES)
-        self.first_words = _BoundedCounter(MAX_VALUES)
-        self.last_words = _BoundedCounter(MAX_VALUES)
+        self.first_words: Counter = Counter()
+        self.last_words: Counter = Counter()
+        self._ready = False
+        self._singletons = 0
 
-    def add(self, value: str) -> None:
-        self.values += 1
-        if value == "":
-            self.empty += 1
-            return
+    def add_values(self, values: list[str]) -> None:
+        if self._ready:
+            raise RuntimeError("a profile takes no more values once it has been read")
+        self.values += len(values)
+        empty = values.count("")
+        self.empty += empty
+        self.exact.update(values)
+        if empty:
+            del self.exact[""]
+        if len(self.exact) > MAX_VALUES:
+            kept = dict(self.exact.most_common(MAX_VALUES))
+            for value, n in self.exact.items():
+                if value not in kept:
+                    self._count_features(value, n)
+                    self.evicted += n
+            self.exact = Counter(kept)
+
+    def _count_features(self, value: str, n: int) -> None:
         shape, words, length, edges = value_features(value)
-        self.shapes.see(shape)
-        self.words[words] += 1
-        self.lengths[length] += 1
-        self.edges[edges] += 1
-        self.exact.see(value)
+        self.shapes[shape] += n
+        self.words[words] += n
+        self.lengths[length] += n
+        self.edges[edges] += n
         first, last = _end_words(value)
-        self.first_words.see(first)
+        self.first_words[first] += n
         if last is not None:
-            self.last_words.see(last)
+            self.last_words[last] += n
+
+    def _prepare(self) -> None:
+        """Count the features of the values held exactly, once, when the profile is first read."""
+        if self._ready:
+            return
+        for value, n in self.exact.items():
+            self._count_features(value, n)
+        self._singletons = sum(1 for n in self.exact.values() if n == 1) + self.evicted
+        self._ready = True
 
     def log_typicality(self, value: str) -> float:
         """log P(value) under the column's profile.
@@ -121,6 +127,7 @@ class ColumnProfile:
         how typical its features are (shape, words, length, spaces at the ends, and
         its first and last word).
         """
+        self._prepare()
         n = self.values
         if value == "":
             return _log_share(self.empty, n, 2)
@@ -140,9 +147,7 @@ class ColumnProfile:
         if last is not None:
             multi = filled - self.words[1] - self.words[0]
             features += _log_share(self.last_words.get(last, 0), multi, len(self.last_words) + 1)
-        singletons = sum(1 for c in self.exact.values() if c == 1) + (filled - sum(self.exact.values()))
-        new_value = (singletons + 1) / (filled + 2)
-        novel = math.log(new_value) + features
+        novel = math.log((self._singletons + 1) / (filled + 2)) + features
         seen = self.exact.get(value, 0)
         if not seen:
             return score + novel
@@ -153,12 +158,6 @@ def _log_add(a: float, b: float) -> float:
     """log(e^a + e^b), without overflow or underflow."""
     high, low = max(a, b), min(a, b)
     return high + math.log1p(math.exp(low - high))
-
-
-def _end_words(value: str) -> tuple[str, str | None]:
-    """The first word of a value and, when it has more than one, its last."""
-    words = [t for t in _TOKEN_SPLIT.split(value) if t] or [value]
-    return words[0], (words[-1] if len(words) > 1 else None)
 
 
 def _feature_log_floor(value: str) -> float:
@@ -179,14 +178,15 @@ class TableProfile:
         self.columns: dict[int, ColumnProfile] = {i: ColumnProfile() for i in wanted}
         self.records = 0
 
-    def add(self, record: Sequence[str]) -> None:
-        self.records += 1
+    def add_records(self, records: Sequence[Sequence[str]]) -> None:
+        """Count a batch of records (column by column: one C-speed count per column)."""
+        self.records += len(records)
         for i, profile in self.columns.items():
-            profile.add(record[i])
+            profile.add_values([r[i] for r in records])
 
     def log_typicality(self, column: int, value: str) -> float:
         return self.columns[column].log_typicality(value)
 
     def record_score(self, record: Sequence[str], columns: Iterable[int]) -> float:
-        """How typical `record` is in `columns` (the ones its candidates disagree on)."""
+        """How typical `record` is in `columns`."""
         return sum(self.columns[i].log_typicality(record[i]) for i in columns)

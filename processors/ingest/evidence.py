@@ -30,7 +30,8 @@ REPAIRS_HEADER = [
     "original_text", "original_base64",
 ]
 # The profile is learned from the table's first cleaned records, up to this many.
-PROFILE_RECORDS = 50_000
+PROFILE_RECORDS = 20_000
+PROFILE_BATCH = 5_000
 
 
 def original_bytes(lines: Sequence[str]) -> bytes:
@@ -127,6 +128,7 @@ def table_profile(clean_csv: Path, ncolumns: int, columns: set[int]) -> TablePro
     with open(clean_csv, encoding="utf-8", newline="") as f:
         reader = csv.reader(f)
         next(reader, None)
-        for record in islice(reader, PROFILE_RECORDS):
-            profile.add(record)
+        records = islice(reader, PROFILE_RECORDS)
+        while batch := list(islice(records, PROFILE_BATCH)):
+            profile.add_records(batch)
     return profile

@@ -6,7 +6,8 @@ dropped silently (rules in docs/cleaning.md): a line is written as is, decoded,
 rejoined with the lines after it, repaired, or quarantined with its line
 number, the reason and its original bytes; blank lines are counted, not kept.
 
-Counts keep one invariant: records_in == records_out + quarantined.
+Counts keep one invariant: records_in == records_out + quarantined (records corrected
+by hand are in records_out, and counted as corrected).
 
 The cleaned CSV has the source file's header (column names, in the source's
 order) and every field quoted, so an empty text stays an empty text; the loader
@@ -41,6 +42,8 @@ class CleanResult:
     rejoined: int = 0
     repaired: int = 0
     quarantined: int = 0
+    # Records quarantined but for a correction made by hand, written corrected (in records_out).
+    corrected: int = 0
     duplicates: int = 0
     records_out: int = 0
     value_fixes: dict = field(default_factory=dict)
@@ -53,6 +56,8 @@ class CleanResult:
     clean_size: int = 0
     error_size: int = 0
     clean_sha256: str = ""
+    # The corrections written, in order: {"sha256", "line", "record"} (processors/ingest/corrections.py).
+    corrections_applied: list = field(default_factory=list)
     # Which path cleaned the table: NATIVE (the C fast path) or PYTHON; and why
     # the C path was wanted but unavailable. Not compared: the paths' results are equal.
     engine: str = field(default=PYTHON, compare=False)
@@ -98,12 +103,15 @@ def table_clean(
     errors_path: Path,
     on_progress: Callable[[int], None] | None = None,
     native: bool = True,
+    corrections: dict | None = None,
 ) -> CleanResult:
     """Clean one table from the `source` stream (a zip member) into `clean_path`.
 
     Quarantined records go to `errors_path` (a CSV with ERRORS_HEADER). Both
     files are written under temporary names and renamed when complete.
     `native=False` keeps to the pure-Python fast path (same results, slower).
+    `corrections` ({sha256 of a record's original bytes: {column: value}}) are
+    written instead of the records they correct, which are not quarantined.
     """
     result = CleanResult(table=schema.name, columns_expected=len(schema.columns))
     header, header_size = _read_header(source)
@@ -129,7 +137,7 @@ def table_clean(
     ) as errors_file:
         out.write(csv_line(header))
         csv.writer(errors_file, lineterminator="\n").writerow(ERRORS_HEADER)
-        cleaner = TableCleaner(schema, header, out, errors_file, result)
+        cleaner = TableCleaner(schema, header, out, errors_file, result, corrections)
         if native and cleaner.fast_path:
             cleaner.native = block_cleaner(cleaner.columns)
             if cleaner.native is None:

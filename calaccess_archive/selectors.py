@@ -76,7 +76,7 @@ def release_table_counts(version: RawDataVersion) -> dict:
     return {
         f.table: {
             "status": f.status, "lines": f.lines, "blank_lines": f.blank_lines, "records_in": f.records_in,
-            "rejoined": f.rejoined, "repaired": f.repaired, "quarantined": f.quarantined,
+            "rejoined": f.rejoined, "repaired": f.repaired, "quarantined": f.quarantined, "corrected": f.corrected,
             "duplicates": f.duplicates, "records_out": f.records_out, "records_loaded": f.records_loaded,
             "value_fixes": f.value_fixes, "columns_expected": f.columns_expected,
             "columns_found": f.columns_found, "columns_added": f.columns_added,

@@ -56,7 +56,8 @@ class CleanResult:
     clean_size: int = 0
     error_size: int = 0
     clean_sha256: str = ""
-    # The corrections written, in order: {"sha256", "line", "record"} (processors/ingest/corrections.py).
+    # The corrections written, in order: {"sha256", "line", "record", "original_base64"}
+    # (processors/ingest/corrections.py).
     corrections_applied: list = field(default_factory=list)
     # Which path cleaned the table: NATIVE (the C fast path) or PYTHON; and why
     # the C path was wanted but unavailable. Not compared: the paths' results are equal.

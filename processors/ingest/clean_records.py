@@ -366,6 +366,7 @@ class TableCleaner:
         self.fixes.update(fixes)
         self.result.records_in += 1
         self.result.corrected += 1
-        self.result.corrections_applied.append({"sha256": digest, "line": line_number, "record": dict(record)})
+        self.result.corrections_applied.append({"sha256": digest, "line": line_number, "record": dict(record),
+                                                "original_base64": base64.b64encode(original).decode()})
         self._write_record(values)
         return True, ""

@@ -35,7 +35,8 @@ def test_a_corrected_record_is_written_instead_of_quarantined(tmp_path):
                          schema=FILERNAME, clean_path=tmp_path / "C.csv", errors_path=tmp_path / "C.errors.csv",
                          corrections={original_sha256(original): record})
     assert (result.records_in, result.records_out, result.quarantined, result.corrected) == (3, 3, 0, 1)
-    assert result.corrections_applied == [{"sha256": original_sha256(original), "line": 3, "record": record}]
+    assert result.corrections_applied == [{"sha256": original_sha256(original), "line": 3, "record": record,
+                                           "original_base64": base64.b64encode(original).decode()}]
     rows = (tmp_path / "C.csv").read_text().splitlines()
     assert rows[2] == '"' + '","'.join(record.values()) + '"'
     assert (tmp_path / "C.errors.csv").read_text().count("\n") == 1  # the header only

@@ -77,9 +77,17 @@ class QuarantinedRecord:
         return document
 
 
+def record_ordered(table: str, record: dict) -> dict:
+    """`record` in its table's column order (a JSON column in PostgreSQL keeps no order); other keys last."""
+    schema = raw_table_schemas().get(table)
+    names = schema.column_names if schema else []
+    return {**{n: record[n] for n in names if n in record}, **{k: v for k, v in record.items() if k not in names}}
+
+
 def correction_summary(correction: Correction) -> dict:
     return {
-        "id": correction.record_id, "table": correction.table, "record": correction.record,
+        "id": correction.record_id, "table": correction.table,
+        "record": record_ordered(correction.table, correction.record),
         "reason": correction.reason, "by": correction.created_by, "at": correction.updated_at.isoformat(),
         "release": correction.release.slug if correction.release else None,
         "last_applied": correction.last_applied.slug if correction.last_applied else None,
@@ -264,7 +272,7 @@ def release_corrections_write(version: RawDataVersion) -> Path:
                 original = base64.b64decode(applied["original_base64"])
                 writer.writerow([
                     file.table, applied["line"], applied["original_base64"], decode_for_humans(original),
-                    json.dumps(applied["record"], ensure_ascii=False), c.reason if c else "",
+                    json.dumps(record_ordered(file.table, applied["record"]), ensure_ascii=False), c.reason if c else "",
                     c.created_by if c else "", c.updated_at.isoformat() if c else "",
                 ])
     partial.replace(path)

@@ -97,6 +97,7 @@ def test_a_record_resolved_once_stays_resolved(cdn, exports, settings):
                           "--reason", "the filer's id on its Form 410", "--by", "tester")
     assert resolved["resolved"]["record"]["FILER_ID"] == "987654321"
     assert resolved["resolved"]["record"]["NAML"] == NAME and resolved["resolved"]["by"] == "tester"
+    assert list(resolved["resolved"]["record"])[:2] == ["XREF_FILER_ID", "FILER_ID"]
     assert the_record(quarantine("list"))["corrected"]
     assert quarantine("list")["corrections"]["pending"] == [record["id"]]
     assert register_rows() == []
@@ -125,7 +126,8 @@ def test_a_record_resolved_once_stays_resolved(cdn, exports, settings):
     with open(version.corrections_path, newline="", encoding="utf-8") as f:
         [row] = list(csv.DictReader(f))
     assert row["table"] == "FILERNAME_CD" and base64.b64decode(row["original_base64"]) == exports["record"]
-    assert json.loads(row["corrected_record"])["NAML"] == NAME
+    corrected = json.loads(row["corrected_record"])
+    assert corrected["NAML"] == NAME and list(corrected)[:2] == ["XREF_FILER_ID", "FILER_ID"]  # the table's order
     assert (row["reason"], row["corrected_by"]) == ("the filer's id on its Form 410", "tester")
 
     # corrections.csv goes into the release's raw item (local archive storage).

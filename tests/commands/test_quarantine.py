@@ -57,7 +57,8 @@ def exports(tmp_path_factory):
 
 def quarantine(*args) -> dict:
     out = io.StringIO()
-    call_command("quarantine", *args, "--json", stdout=out)
+    call_command("quarantine", "--json", *args, stdout=out) if args[0] == "list" else call_command(
+        "quarantine", *args, "--json", stdout=out)
     return json.loads(out.getvalue())
 
 
@@ -99,6 +100,10 @@ def test_a_record_resolved_once_stays_resolved(cdn, exports, settings):
     assert resolved["resolved"]["record"]["NAML"] == NAME and resolved["resolved"]["by"] == "tester"
     assert list(resolved["resolved"]["record"])[:2] == ["XREF_FILER_ID", "FILER_ID"]
     assert the_record(quarantine("list"))["corrected"]
+    assert quarantine("show", record["id"])["correction"]["record"]["NAML"] == NAME
+    shown_lines = quarantine_lines("show", record["id"])
+    assert "  FILER_ID: '12x'" in shown_lines and "  FILER_ID: '987654321'" in shown_lines
+    assert any(x.startswith("correction by tester at ") for x in shown_lines)
     assert quarantine("list")["corrections"]["pending"] == [record["id"]]
     assert register_rows() == []
 

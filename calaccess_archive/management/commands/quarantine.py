@@ -5,6 +5,7 @@ python manage.py quarantine resolve ID --field COL=VALUE... --reason TEXT [--by 
 
 from __future__ import annotations
 
+import argparse
 import getpass
 
 from calaccess_archive.management.base import ArchiveCommand
@@ -28,6 +29,26 @@ def _operator() -> str:
         return "operator"
 
 
+def show_lines(document: dict) -> list[str]:
+    """A quarantined record in full, for people: its facts, its fields by column, its correction."""
+    lines = [f"{key}: {document[key]}" for key in ("id", "release", "table", "line", "line_count", "reason", "sha256")]
+    lines += [f"original_text: {document['original_text']!r}", f"original_base64: {document['original_base64']}"]
+    if document["columns_line_up"]:
+        lines.append("columns:")
+        lines += [f"  {name}: {value!r}" for name, value in document["columns"].items()]
+    else:
+        lines.append(f"fields ({len(document['fields'])}, the table has another number of columns: "
+                     f"`resolve` needs every column):")
+        lines += [f"  {n}: {value!r}" for n, value in enumerate(document["fields"], 1)]
+    correction = document["correction"]
+    if correction is None:
+        lines.append("correction: none")
+    else:
+        lines.append(f"correction by {correction['by']} at {correction['at']}: {correction['reason']}")
+        lines += [f"  {name}: {value!r}" for name, value in correction["record"].items()]
+    return lines
+
+
 class Command(ArchiveCommand):
     help = ("The records a release's clean quarantined, and the corrections register: list them, show one in full, "
             "resolve one by writing its corrected record (applied by the clean stage to this release when it is "
@@ -48,8 +69,8 @@ class Command(ArchiveCommand):
                                   "line up with the table's columns)")
         resolve.add_argument("--reason", required=True, help="Why the record reads so (kept with the correction)")
         resolve.add_argument("--by", help="Who corrects it (default: the user running the command)")
-        for sub in (listing, show, resolve):
-            sub.add_argument("--json", action="store_true", help="Print one JSON document")
+        for sub in (listing, show, resolve):  # before or after the action
+            sub.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="Print one JSON document")
         for sub in (show, resolve):
             sub.add_argument("--release", help=f"Release slug or id (default: {_DEFAULT})")
 
@@ -75,8 +96,7 @@ class Command(ArchiveCommand):
             document = {"release": version.slug, **quarantined_record(version, options["id"]).summary(full=True)}
             if json:
                 return self.json_write(document)
-            for key, value in document.items():
-                self.stdout.write(f"{key}: {value}")
+            self.stdout.write("\n".join(show_lines(document)))
             return None
         correction = correction_resolve(version=version, ident=options["id"], changes=fields_parse(options["field"]),
                                         reason=options["reason"], by=options.get("by") or _operator())

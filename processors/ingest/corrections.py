@@ -86,7 +86,7 @@ def corrected_record(columns: Sequence[Column], original: bytes, changes: Mappin
                 f"the original record splits into {len(fields)} fields, the table has {len(columns)} columns: "
                 f"give every column with --field COL=VALUE (missing: {', '.join(missing)})")
         record = {}
-    record.update({name: str(value) for name, value in changes.items()})
+    record.update({name: "" if value is None else str(value) for name, value in changes.items()})
     record = {name: record[name] for name in names}
     record_check(columns, record)
     return record

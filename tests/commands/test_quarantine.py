@@ -50,7 +50,10 @@ def exports(tmp_path_factory):
     day1 = sample_zip(directory, seed=1, records=800, dirt_rate=0)
     day2 = sample_zip(directory, seed=2, records=800, dirt_rate=0)
     record = dirty_record(day1)
+    fields = record.split(b"\t")
+    fields[5] = b"Friends\tof Tabs"  # NAML split by a tab, next to the bad FILER_ID: no merge is valid
     return {"day1": with_record(day1, directory / "day1.zip", record),
+            "tabbed": with_record(day1, directory / "tabbed.zip", b"\t".join(fields)), "tabbed_fields": fields,
             "day2": with_record(day2, directory / "day2.zip", record),
             "day3": day2, "record": record}
 
@@ -198,3 +201,39 @@ def test_resolving_what_is_not_a_quarantined_record_is_refused(cdn, exports, ide
 def test_no_cleaned_release_yet():
     with pytest.raises(CommandError, match="no cleaned release recorded yet"):
         quarantine("list")
+
+
+def test_the_ingest_summary_says_what_became_of_the_corrections():
+    from calaccess_archive.management.release_output import corrections_lines
+
+    assert corrections_lines({"applied": [], "pending": [], "not_needed": []}) == []
+    lines = corrections_lines({"applied": ["A-1"], "pending": [], "not_needed": [{"id": "FILERNAME_CD-abcdef012345"}]})
+    assert lines[0].startswith("Corrections: 1 applied, 0 pending") and lines[0].endswith("1 no longer needed")
+    assert lines[1] == "  no longer needed: FILERNAME_CD-abcdef012345 (the record is not quarantined in this release)"
+
+
+def test_a_record_whose_fields_do_not_line_up_needs_every_column(cdn, exports):
+    cdn.publish(exports["tabbed"], last_modified=DAY1)
+    ingest_json("--source", cdn.url)
+    [record] = quarantine("list", "--table", "FILERNAME_CD")["records"]
+    ident = record["id"]
+    shown = quarantine("show", ident)
+    assert not shown["columns_line_up"] and len(shown["fields"]) == 18
+    assert "fields (18, the table has another number of columns: `resolve` needs every column):" in \
+        quarantine_lines("show", ident)
+    with pytest.raises(CommandError) as error:
+        quarantine("resolve", ident, "--field", "FILER_ID=12", "--reason", "r")
+    assert "splits into 18 fields, the table has 17 columns: give every column with --field" in str(error.value)
+    assert Correction.objects.count() == 0
+    values = [f.decode() for f in exports["tabbed_fields"]]
+    values = values[:1] + ["12"] + values[2:5] + ["Friends of Tabs"] + values[6:]
+    values[-1] = values[-1].rstrip("\r\n")
+    names = list(shown["columns"])
+    assert len(values) == len(names) == 17
+    resolved = quarantine("resolve", ident, *[f"--field={n}={v}" for n, v in zip(names, values)], "--reason", "r")
+    assert resolved["resolved"]["record"]["NAML"] == "Friends of Tabs"
+    forced = ingest_json("--source", cdn.url, "--force")["tables"]["FILERNAME_CD"]
+    assert (forced["quarantined"], forced["corrected"]) == (0, 1)
+    with connection.cursor() as cursor:
+        cursor.execute('SELECT "FILER_ID" FROM "FILERNAME_CD" WHERE "NAML" = %s', ["Friends of Tabs"])
+        assert cursor.fetchall() == [(12,)]

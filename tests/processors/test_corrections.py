@@ -70,6 +70,11 @@ def test_invalid_corrections_are_refused_in_one_line(changes, message):
     assert message in str(error.value) and "\n" not in str(error.value)
 
 
+def test_a_value_given_as_a_number_or_null_is_text():
+    record = corrected_record(FILERNAME.columns, line(row(FILER_ID=b"12x")), {"FILER_ID": 12, "NAMF": None})
+    assert (record["FILER_ID"], record["NAMF"]) == ("12", "")
+
+
 def test_a_correction_must_fix_every_invalid_value():
     with pytest.raises(CorrectionInvalid, match="FILER_ID='12x' is not a valid integer"):
         corrected_record(FILERNAME.columns, line(row(FILER_ID=b"12x")), {"NAML": "Friends of Bob"})

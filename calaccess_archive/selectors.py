@@ -77,7 +77,7 @@ def release_table_counts(version: RawDataVersion) -> dict:
         f.table: {
             "status": f.status, "lines": f.lines, "blank_lines": f.blank_lines, "records_in": f.records_in,
             "rejoined": f.rejoined, "repaired": f.repaired, "repaired_unique": f.repaired_unique,
-            "repaired_by_evidence": f.repaired_by_evidence, "quarantined": f.quarantined,
+            "repaired_by_evidence": f.repaired_by_evidence, "quarantined": f.quarantined, "corrected": f.corrected,
             "duplicates": f.duplicates, "records_out": f.records_out, "records_loaded": f.records_loaded,
             "value_fixes": f.value_fixes, "load_conversions": f.load_conversions, "columns_expected": f.columns_expected,
             "columns_found": f.columns_found, "columns_added": f.columns_added,

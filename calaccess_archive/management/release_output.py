@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 _COLUMNS = (("records in", "records_in", 12), ("out", "records_out", 12), ("loaded", "records_loaded", 12),
-            ("quarant.", "quarantined", 10), ("repaired", "repaired", 10), ("rejoined", "rejoined", 10),
+            ("quarant.", "quarantined", 10), ("corrected", "corrected", 10), ("repaired", "repaired", 10), ("rejoined", "rejoined", 10),
             ("blank", "blank_lines", 8))
 
 
@@ -28,6 +28,18 @@ def ingest_summary(document: dict) -> str:
     lines += ["-" * len(header), _row("total", totals)]
     if release["schema_drift"]:
         lines.append(f"Schema drift: {json.dumps(release['schema_drift'])}")
+    lines += corrections_lines(document.get("corrections"))
     lines += [f"Warning: {warning}" for warning in document.get("warnings", [])]
     lines.append(f"Ingested release {release['release_datetime']} ({release['status']}).")
     return "\n".join(lines)
+
+
+def corrections_lines(status: dict | None) -> list[str]:
+    """What the release did with the corrections register (processors.pipeline.corrections.corrections_status)."""
+    if not status or not any(status.values()):
+        return []
+    lines = [f"Corrections: {len(status['applied'])} applied, {len(status['pending'])} pending "
+             f"(applied when the release is cleaned again: ingest --force), {len(status['not_needed'])} no longer needed"]
+    lines += [f"  no longer needed: {c['id']} (the record is not quarantined in this release)"
+              for c in status["not_needed"]]
+    return lines

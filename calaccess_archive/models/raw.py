@@ -94,6 +94,7 @@ class RawDataVersion(models.Model):
     #   dbwebexport.zip          the state's export, as downloaded
     #   clean/<TABLE>.csv        each cleaned table (UTF-8 CSV, header, every field quoted)
     #   errors/<TABLE>.errors.csv  quarantined records of that table (line, reason, original bytes)
+    #   corrections.csv          the records written as corrected by hand instead (docs/cleaning.md)
     @property
     def directory(self) -> Path:
         return Path(settings.CALACCESS_DATA_DIR) / "releases" / self.slug
@@ -109,6 +110,10 @@ class RawDataVersion(models.Model):
     @property
     def errors_dir(self) -> Path:
         return self.directory / "errors"
+
+    @property
+    def corrections_path(self) -> Path:
+        return self.directory / "corrections.csv"
 
 
 class Stage(models.TextChoices):
@@ -160,7 +165,8 @@ class RawDataFile(models.Model):
     """One table of one release, with the count of every record through clean and load.
 
     Invariant after clean: records_in == records_out + quarantined, where
-    records_in counts records after rejoining lines split by stray line breaks.
+    records_in counts records after rejoining lines split by stray line breaks
+    (records corrected by hand are in records_out; `corrected` counts them).
     """
 
     class Status(models.TextChoices):
@@ -193,6 +199,10 @@ class RawDataFile(models.Model):
         null=True, blank=True,
         help_text="Repaired records for which several merges were valid and the table's other records singled one out")
     quarantined = models.BigIntegerField(null=True, blank=True)
+    corrected = models.BigIntegerField(
+        null=True, blank=True, help_text="Records written as corrected by hand instead of quarantined (in records_out)")
+    corrections_applied = models.JSONField(
+        default=list, blank=True, help_text='The corrections written: [{"sha256", "line", "record", "original_base64"}]')
     duplicates = models.BigIntegerField(null=True, blank=True, help_text="Records identical to an earlier one (kept)")
     records_out = models.BigIntegerField(null=True, blank=True)
     records_loaded = models.BigIntegerField(null=True, blank=True)

@@ -19,7 +19,8 @@ SUBJECTS = ["California", "campaign finance", "lobbying", "CAL-ACCESS", "politic
 CLEAN_ZIP = "clean.zip"
 _DESCRIPTIONS = {
     "raw": "The California Secretary of State's CAL-ACCESS database export as published, each of its "
-           "tables cleaned into a UTF-8 CSV, the records set aside while cleaning, and a zip of the cleaned tables.",
+           "tables cleaned into a UTF-8 CSV, the records set aside while cleaning, the records corrected by hand "
+           "(corrections.csv), and a zip of the cleaned tables.",
     "processed": "Files processed from the CAL-ACCESS export: Open Civic Data tables and packages.",
 }
 
@@ -60,7 +61,8 @@ def clean_zip_build(*, version: RawDataVersion) -> Path:
 
 
 def release_units(*, version: RawDataVersion, build_zip: bool = True) -> list[ArchiveUnit]:
-    """The original export, each cleaned table, each errors and repairs file and the zip of cleaned tables."""
+    """The original export, each cleaned table, each errors and repairs file, the corrections applied and
+    the zip of cleaned tables."""
     identifier = release_item_identifier(version=version)
     Role = ArchivedFile.Role
     units = [ArchiveUnit(name_join(identifier, version.zip_path.name), version.zip_path, Role.EXPORT)]
@@ -71,6 +73,9 @@ def release_units(*, version: RawDataVersion, build_zip: bool = True) -> list[Ar
     # Every record whose extra tabs were put back, beside its table's errors file (tables with repairs only).
     units += [ArchiveUnit(name_join(identifier, f"errors/{p.name}"), p, Role.OTHER)
               for p in sorted(version.errors_dir.glob("*.repairs.csv"))]
+    if version.corrections_path.exists():  # the records corrected by hand (docs/cleaning.md)
+        units.append(ArchiveUnit(name_join(identifier, version.corrections_path.name), version.corrections_path,
+                                 Role.ERRORS))
     zip_path = clean_zip_build(version=version) if build_zip else version.directory / CLEAN_ZIP
     units.append(ArchiveUnit(name_join(identifier, CLEAN_ZIP), zip_path, Role.CLEAN_ZIP))
     return units

@@ -6,7 +6,8 @@ dropped silently (rules in docs/cleaning.md): a line is written as is, decoded,
 rejoined with the lines after it, repaired, or quarantined with its line
 number, the reason and its original bytes; blank lines are counted, not kept.
 
-Counts keep one invariant: records_in == records_out + quarantined.
+Counts keep one invariant: records_in == records_out + quarantined (records corrected
+by hand are in records_out, and counted as corrected).
 
 The cleaned CSV has the source file's header (column names, in the source's
 order) and every field quoted, so an empty text stays an empty text; the loader
@@ -44,6 +45,8 @@ class CleanResult:
     repaired_unique: int = 0  # one merge of fields made a valid record
     repaired_by_evidence: int = 0  # several did; the table's other records singled one out
     quarantined: int = 0
+    # Records quarantined but for a correction made by hand, written corrected (in records_out).
+    corrected: int = 0
     duplicates: int = 0
     records_out: int = 0
     value_fixes: dict = field(default_factory=dict)
@@ -56,6 +59,9 @@ class CleanResult:
     clean_size: int = 0
     error_size: int = 0
     clean_sha256: str = ""
+    # The corrections written, in order: {"sha256", "line", "record", "original_base64"}
+    # (processors/ingest/corrections.py).
+    corrections_applied: list = field(default_factory=list)
     # Which path cleaned the table: NATIVE (the C fast path) or PYTHON; and why
     # the C path was wanted but unavailable. Not compared: the paths' results are equal.
     engine: str = field(default=PYTHON, compare=False)
@@ -106,6 +112,7 @@ def table_clean(
     on_progress: Callable[[int], None] | None = None,
     native: bool = True,
     repairs_path: Path | None = None,
+    corrections: dict | None = None,
 ) -> CleanResult:
     """Clean one table from the `source` stream (a zip member) into `clean_path`.
 
@@ -114,6 +121,8 @@ def table_clean(
     errors file; REPAIRS_HEADER; written only when the table has repairs). The
     files are written under temporary names and renamed when complete.
     `native=False` keeps to the pure-Python fast path (same results, slower).
+    `corrections` ({sha256 of a record's original bytes: {column: value}}) are
+    written instead of the records they correct, which are not quarantined.
     """
     result = CleanResult(table=schema.name, columns_expected=len(schema.columns))
     header, header_size = _read_header(source)
@@ -144,7 +153,7 @@ def table_clean(
             pending_path=clean_path.with_name(clean_path.name + ".pending.part"),
             repairs_path=repairs_path or errors_path.with_name(f"{schema.name}.repairs.csv"),
         )
-        cleaner = TableCleaner(schema, header, out, errors_file, result, evidence)
+        cleaner = TableCleaner(schema, header, out, errors_file, result, evidence, corrections)
         if native and cleaner.fast_path:
             cleaner.native = block_cleaner(cleaner.columns)
             if cleaner.native is None:

@@ -26,6 +26,7 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
+from .corrections import correction_values, original_sha256
 from .decode import FIX_LOST_HIGH_BIT, FIX_NUL_SUB, FIX_UTF16_APOSTROPHE, FIX_WINDOWS_1252, decode_for_humans, decode_line
 from .native import BLANK, DUPLICATE, LEFT_TO_PYTHON
 from .evidence import REPAIRED_BY_EVIDENCE, REPAIRED_UNIQUE, EvidenceRepairs, original_bytes, table_profile
@@ -74,10 +75,12 @@ class TableCleaner:
     """Cleans the lines of one table file in order, writing records and quarantines."""
 
     def __init__(self, schema: TableSchema, header: list[str], out: io.BufferedIOBase, errors_file, result,
-                 evidence: EvidenceRepairs):
+                 evidence: EvidenceRepairs, corrections: dict | None = None):
         self.result = result
         # Records with several valid merges wait there for the table's profile; every repair is listed.
         self.evidence = evidence
+        # {sha256 of a record's original bytes: {column: value}}: records corrected by hand (corrections.py).
+        self.corrections = corrections or {}
         self.columns = self.file_columns(schema, header)
         self.ncols = len(self.columns)
         self.row_re = _row_pattern(self.columns)
@@ -375,8 +378,38 @@ class TableCleaner:
 
     def _quarantine(self, lines: list[str], line_number: int, reason: str) -> None:
         original = original_bytes(lines)
+        if self.corrections:
+            applied, why = self._correct(original, line_number)
+            if applied:
+                return
+            reason = f"{reason}; {why}" if why else reason
         self.errors.writerow(
             [line_number, len(lines), reason, decode_for_humans(original), base64.b64encode(original).decode()]
         )
         self.result.records_in += 1
         self.result.quarantined += 1
+
+    def _correct(self, original: bytes, line_number: int) -> tuple[bool, str]:
+        """Write the correction of a record about to be quarantined, if it has one: (written, why not)."""
+        digest = original_sha256(original)
+        record = self.corrections.get(digest)
+        if record is None:
+            return False, ""
+        values, why = correction_values(self.columns, record)
+        if values is None:
+            return False, why
+        fixes: Counter = Counter()
+        values = [self._normalize(c, v, fixes) for c, v in zip(self.columns, values)]
+        if self.pk_index is not None:
+            key = values[self.pk_index]
+            if key == "" or key in self.pk_seen:
+                return False, (f"its correction's primary key {self.columns[self.pk_index].name} is "
+                               f"{'empty' if key == '' else 'duplicated'}")
+            self.pk_seen.add(key)
+        self.fixes.update(fixes)
+        self.result.records_in += 1
+        self.result.corrected += 1
+        self.result.corrections_applied.append({"sha256": digest, "line": line_number, "record": dict(record),
+                                                "original_base64": base64.b64encode(original).decode()})
+        self._write_record(values)
+        return True, ""

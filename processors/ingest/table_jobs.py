@@ -49,11 +49,12 @@ def peak_rss_mb(pid: str = "self") -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if pid == "self" else 0.0
 
 
-def clean_job(*, zip_path: Path, member: str, schema: TableSchema, clean_path: Path, errors_path: Path) -> dict:
+def clean_job(*, zip_path: Path, member: str, schema: TableSchema, clean_path: Path, errors_path: Path,
+              corrections: dict | None = None) -> dict:
     started = time.time()
     with zip_member_open(zip_path, member) as source:
         result: CleanResult = table_clean(
-            source=source, schema=schema, clean_path=clean_path, errors_path=errors_path
+            source=source, schema=schema, clean_path=clean_path, errors_path=errors_path, corrections=corrections
         )
     return {
         **dataclasses.asdict(result),

@@ -17,6 +17,7 @@ from __future__ import annotations
 from calaccess_archive.models import ArchivedFile, RawDataFile, RawDataVersion, Stage, StageRun
 from calaccess_archive.storage import archive_storage
 from processors.errors import error_message
+from processors.pipeline.corrections import release_corrections_write
 from processors.pipeline.nightly import upload_file, upload_outcome, upload_prepare
 from processors.pipeline.raw_tables import (
     clean_jobs,
@@ -92,6 +93,8 @@ def table_step_end(*, version: RawDataVersion, stage: str) -> None:
     failed = dict(version.files.filter(status=RawDataFile.Status.FAILED).values_list("table", "error"))
     try:
         tables_failed_check(stage, failed)
+        if stage == Stage.CLEAN:
+            release_corrections_write(version)
         if stage == Stage.LOAD:
             ingest_finish(version)
     except BaseException as exc:

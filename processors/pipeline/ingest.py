@@ -25,6 +25,7 @@ from processors.ingest.download import export_download, zip_verify
 from processors.ingest.native import fallback_warnings
 from processors.ingest.release_check import ReleaseInfo, release_head
 from processors.ingest.table_jobs import peak_rss_mb
+from processors.pipeline.corrections import release_corrections_write
 from processors.pipeline.raw_tables import (
     clean_jobs,
     clean_record,
@@ -248,6 +249,7 @@ def _clean(version, schemas: dict, workers: _Workers, *, force: bool, progress: 
 
     with stage_run(version, Stage.CLEAN):
         tables_failed_check("clean", _run_jobs(version, "clean", todo, record, progress, workers))
+        release_corrections_write(version)
     version.refresh_from_db(fields=["schema_drift"])
     report.stage_seconds["clean"] = (timezone.now() - started).total_seconds()
 

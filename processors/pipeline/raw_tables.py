@@ -24,12 +24,14 @@ from processors.errors import BadExport, PipelineError
 from processors.ingest.staging import LIVE_SCHEMA, STAGING_SCHEMA, table_tags, tables_swap
 from processors.ingest.native import CONVERSIONS
 from processors.ingest.table_jobs import clean_job, load_job, member_name, table_name
+from processors.pipeline.corrections import corrections_record, table_corrections
 
 _COUNT_FIELDS = (
     "lines", "blank_lines", "records_in", "rejoined", "repaired", "repaired_unique", "repaired_by_evidence",
     "quarantined", "duplicates",
     "records_out", "value_fixes", "columns_expected", "columns_found", "columns_added",
     "columns_missing", "source_size", "clean_size", "error_size", "clean_sha256",
+    "corrected", "corrections_applied",  # processors/pipeline/corrections.py
 )
 
 
@@ -63,7 +65,8 @@ def clean_jobs(version: RawDataVersion, schemas: dict, *, force: bool) -> dict:
         table: (
             clean_job,
             dict(zip_path=version.zip_path, member=member_name(table), schema=schema,
-                 clean_path=files[table].clean_path, errors_path=files[table].errors_path),
+                 clean_path=files[table].clean_path, errors_path=files[table].errors_path,
+                 corrections=table_corrections(table)),
             size,
         )
         for table, (schema, size) in schemas.items()
@@ -82,6 +85,7 @@ def clean_record(version: RawDataVersion, table: str, result: dict) -> RawDataFi
     file.records_loaded = None
     file.clean_engine, file.load_engine = result["engine"], ""
     status_transition(file, RawDataFile.Status.CLEANED, error="")
+    corrections_record(version, table, result["corrections_applied"])
     if result["columns_added"] or result["columns_missing"]:
         # Read afresh: tables of one release are recorded by several processes at once.
         with transaction.atomic():

@@ -4,6 +4,7 @@ from calaccess_archive.management.base import ArchiveCommand
 from calaccess_archive.management.release_output import ingest_summary
 from calaccess_archive.management.stage_progress import stage_progress
 from calaccess_archive.selectors import release_summary, release_table_counts
+from processors.pipeline.corrections import corrections_status
 from processors.pipeline.ingest import release_ingest
 
 
@@ -25,6 +26,7 @@ class Command(ArchiveCommand):
             "peak_rss_mb": report.peak_rss_mb,
             "warnings": report.warnings,
             "tables": release_table_counts(report.version),
+            "corrections": corrections_status(report.version),
         }
         if json:
             self.json_write(document)

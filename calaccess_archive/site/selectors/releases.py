@@ -215,6 +215,8 @@ def release_detail(version: RawDataVersion, *, absolute: Callable[[str], str] = 
         "clean_zip": raw.get(CLEAN_ZIP), "zips": zips, "files": files,
         "changes_file": processed_files.get("changes.json"),
         "tables": tables, "totals": totals,
+        # Records corrected by hand (docs/cleaning.md, "Corrections register"): the report card's column.
+        "corrections": {"corrected": sum(t["corrected"] or 0 for t in tables), "file": raw.get("corrections.csv")},
         "changes": _changes(processed.changes if processed else {}),
         "stages": _stages(version),
         "archive": {"count": sum(by_status.values()), "by_status": dict(sorted(by_status.items())),
@@ -246,6 +248,7 @@ def _report_card(version: RawDataVersion, raw: dict[str, dict]) -> tuple[list[di
                "doc_url": reverse("site:raw-file", kwargs={"table": raw_table_slug(f.table)}),
                "clean": raw.get(f"clean/{f.table}.csv"), "errors": raw.get(f"errors/{f.table}.errors.csv"),
                "repairs": raw.get(f"errors/{f.table}.repairs.csv"),
+               "corrected": f.corrected,
                **{name: getattr(f, name) for name in COUNTS}}
         row["share_kept"] = _share(f.records_loaded, f.records_in)
         for name in COUNTS:

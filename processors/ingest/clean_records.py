@@ -222,7 +222,9 @@ class TableCleaner:
         if self.integer_indexes and _HAS_FLAG_LETTER.search(text):
             fields = text.split("\t")
             # Kept as the state wrote them; counted, since the load converts them.
-            fixes[FIX_FLAG] += sum(fields[i] in FLAG_INTEGERS for i in self.integer_indexes)
+            flags = sum(fields[i] in FLAG_INTEGERS for i in self.integer_indexes)
+            if flags:
+                fixes[FIX_FLAG] += flags
         self.fixes.update(fixes)
         return text
 

@@ -179,3 +179,35 @@ def test_an_ingest_while_another_runs_stops_at_once(exports):
         with pytest.raises(CommandError, match="another ingest is running"):
             ingest_json("--source", str(exports["day1"]))
     assert ingest_json("--source", str(exports["day1"]))["outcome"] == "ingested"
+
+
+def test_flags_stay_in_the_cleaned_csv_and_the_load_converts_and_counts_them(cdn, exports):
+    """Issue 11: a cleaned CSV archives the state's values; the typed table gets 1/0 (counted at load)."""
+    import csv
+
+    from django.db import connection
+
+    cdn.publish(exports["day1"], last_modified=DAY1)
+    document = ingest_json("--source", cdn.url)
+    flagged = {t: v for t, v in document["tables"].items() if v["value_fixes"].get("flag_to_integer")}
+    assert "CVR_CAMPAIGN_DISCLOSURE_CD" in flagged
+    for table, t in flagged.items():
+        # What the clean stage counted is what the load converted, whichever engine loaded it.
+        assert t["load_conversions"].get("flag_to_integer") == t["value_fixes"]["flag_to_integer"], table
+    file = RawDataFile.objects.get(table="CVR_CAMPAIGN_DISCLOSURE_CD")
+    with open(file.clean_path, newline="", encoding="utf-8") as f:
+        control = [r["CONTROL_YN"] for r in csv.DictReader(f)]
+    assert {"Y", "N"} <= set(control) and set(control) <= {"", "0", "1", "Y", "N"}
+    with connection.cursor() as cursor:
+        cursor.execute('SELECT "CONTROL_YN" FROM "CVR_CAMPAIGN_DISCLOSURE_CD" ORDER BY id')
+        loaded = [r[0] for r in cursor.fetchall()]
+    as_loaded = {"": None, "Y": 1, "N": 0, "1": 1, "0": 0}
+    assert loaded == [as_loaded[v] for v in control]
+    # Every repaired record of the release is listed beside its table's errors file.
+    repaired = {t: v for t, v in document["tables"].items() if v["repaired"]}
+    assert repaired
+    for table, t in repaired.items():
+        repairs = file.version.errors_dir / f"{table}.repairs.csv"
+        with open(repairs, newline="", encoding="utf-8") as f:
+            kinds = [r["kind"] for r in csv.DictReader(f)]
+        assert len(kinds) == t["repaired"] == t["repaired_unique"] + t["repaired_by_evidence"], table

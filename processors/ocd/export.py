@@ -15,14 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from processors.digest import CHUNK
-
-
-@dataclass(frozen=True)
-class Field:
-    name: str
-    sql: str
-    type: str  # Frictionless Table Schema type
-    description: str
+from .fields import BOOLEAN, DATETIME, Field, _f
+from .form_files import FORM_FILES
 
 
 @dataclass(frozen=True)
@@ -47,12 +41,6 @@ class RelationalTable:
     description: str
 
 
-def _f(name: str, sql: str, type_: str, description: str) -> Field:
-    return Field(name, sql, type_, description)
-
-
-DATETIME = """to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')"""
-BOOLEAN = "CASE WHEN {0} THEN 'true' WHEN NOT {0} THEN 'false' END"
 
 _CONTRIBUTION_FROM = """FROM opencivicdata_transaction AS t
   JOIN opencivicdata_filingaction AS a ON a.id = t.filing_action_id
@@ -303,6 +291,7 @@ WHERE f.classification = 'F460'""",
         ),
         "t.id",
     ),
+    **FORM_FILES,
 }
 
 

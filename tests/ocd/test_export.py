@@ -14,6 +14,7 @@ from django.apps import apps
 from django.core.management import call_command
 
 from calaccess_archive.models import RawDataVersion
+from ocd import models as ocd_models
 from ocd.models import OCD_MODELS, ProcessedDataVersion
 from processors.ocd.export import FLAT_FILES
 from processors.pipeline.process import ocd_process
@@ -174,3 +175,33 @@ def test_process_command_unknown_release(db):
         call_command("process")
     with pytest.raises(CommandError, match="no release"):
         call_command("process", "2001-01-01_00-00-00")
+
+
+def test_form501_filings_flat_file_describes_codes_and_leaves_form502s_out(raw_release):
+    ocd_process(version=raw_release)
+    path = ProcessedDataVersion.objects.get().directory / "flat" / "Form501Filings.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = {row["calaccess_filing_id"]: row for row in csv.DictReader(f)}
+    assert "5011" not in rows  # Jane's Form 502, in the same raw table
+    assert sorted(rows) == ["5001", "5002", "5003", "5004", "5005", "5006", "5007", "5008", "5009", "5010", "5012"]
+    jane = rows["5001"]
+    assert (jane["amend_id"], jane["candidate_name"], jane["statement_type"]) == ("1", "Jane A. Smith", "AMENDMENT")
+    assert (jane["office_code"], jane["office"], jane["district_code"], jane["district"]) == ("30013", "ASSEMBLY", "17010", "07")
+    assert (jane["party"], jane["election_type"], jane["election_year"]) == ("DEMOCRATIC", "PRIMARY", "2018")
+    # Jane's candidacy made by this statement; an unknown filer's statement made none.
+    assert jane["ocd_candidacy_id"] == ocd_models.Candidacy.objects.get(person__name="Jane A. Smith").id
+    assert rows["5010"]["ocd_candidacy_id"] == ""
+    lou = rows["5003"]  # office code 0: the office in the filer's words, trimmed
+    assert (lou["office_code"], lou["office"], lou["office_description"]) == ("0", "", "City Council")
+    assert (lou["statement_type"], lou["agency_name"]) == ("TERMINATION", "City of Oakland")
+    assert (rows["5002"]["party_code"], rows["5002"]["party"], rows["5002"]["party_text"]) == ("0", "", "R")
+
+
+def test_loans_flat_file_lists_current_amendments_loans(raw_release):
+    ocd_process(version=raw_release)
+    path = ProcessedDataVersion.objects.get().directory / "flat" / "Loans.csv"
+    with path.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["calaccess_filing_id"], r["amend_id"], r["schedule"], r["lender_name"], r["loan_amount_1"],
+             r["loan_date"], r["committee_name"]) for r in rows] == [
+        ("7001", "1", "B1", "Jane Smith", "1000.00", "2018-01-15", "Jane Smith for Assembly 2018")]

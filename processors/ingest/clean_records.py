@@ -272,10 +272,10 @@ class TableCleaner:
             rejoined = True
         repair = None
         if len(fields) > self.ncols:
-            candidates, reason = tab_repair(self.columns, fields)
+            candidates, reason, space = tab_repair(self.columns, fields)
             if len(candidates) > 1:
                 # Decided by what the columns usually hold, once the table has been read.
-                self.evidence.defer(lines[i : i + used], first_line + i, fields, fixes, rejoined)
+                self.evidence.defer(lines[i : i + used], first_line + i, fields, fixes, rejoined, space)
                 return used
             fields = candidates[0] if candidates else None
             repair = REPAIRED_UNIQUE
@@ -354,7 +354,7 @@ class TableCleaner:
             return
         profile = table_profile(clean_csv, self.ncols, self.evidence.columns_in_doubt())
         for pending in self.evidence.pending_records():
-            choice = merge_by_evidence(self.columns, pending.fields, profile, pending.doubt)
+            choice = merge_by_evidence(pending.fields, profile, pending.space)
             record = None
             if choice.decided:
                 record, reason = self._complete(choice.best, pending.fixes, REPAIRED_BY_EVIDENCE)

@@ -80,6 +80,7 @@ class ColumnProfile:
         self.last_words: Counter = Counter()
         self._ready = False
         self._singletons = 0
+        self._scores: dict[str, float] = {}
 
     def add_values(self, values: list[str]) -> None:
         if self._ready:
@@ -119,6 +120,15 @@ class ColumnProfile:
         self._ready = True
 
     def log_typicality(self, value: str) -> float:
+        """log P(value) under the column's profile (remembered: a table's records repeat their values)."""
+        found = self._scores.get(value)
+        if found is None:
+            if len(self._scores) >= MAX_VALUES:
+                self._scores.clear()
+            found = self._scores[value] = self._log_typicality(value)
+        return found
+
+    def _log_typicality(self, value: str) -> float:
         """log P(value) under the column's profile.
 
         P(empty) is the share of empty values. A filled value's probability mixes two

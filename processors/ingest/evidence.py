@@ -20,7 +20,7 @@ from pathlib import Path
 
 from .column_profile import TableProfile
 from .decode import decode_for_humans
-from .repair import EvidenceChoice, columns_in_doubt, merged_columns
+from .repair import EvidenceChoice, MergeSpace, merged_columns
 from .schema import Column
 
 REPAIRED_UNIQUE = "unique"
@@ -31,7 +31,7 @@ REPAIRS_HEADER = [
 ]
 # The profile is learned from the table's first cleaned records, up to this many.
 PROFILE_RECORDS = 20_000
-PROFILE_BATCH = 5_000
+PROFILE_BATCH = 2_000
 
 
 def original_bytes(lines: Sequence[str]) -> bytes:
@@ -42,11 +42,12 @@ def original_bytes(lines: Sequence[str]) -> bytes:
 class PendingRecord:
     """A record put aside: its lines, first line number, decoded fields and the value fixes of its decoding."""
 
-    __slots__ = ("lines", "line", "fields", "fixes", "rejoined", "doubt")
+    __slots__ = ("lines", "line", "fields", "fixes", "rejoined", "space")
 
-    def __init__(self, lines: list[str], line: int, fields: list[str], fixes: Counter, rejoined: bool, doubt: set[int]):
+    def __init__(self, lines: list[str], line: int, fields: list[str], fixes: Counter, rejoined: bool,
+                 space: MergeSpace):
         self.lines, self.line, self.fields, self.fixes, self.rejoined = lines, line, fields, fixes, rejoined
-        self.doubt = doubt  # the columns its valid merges fill differently
+        self.space = space  # every valid merge, in the columns where they differ
 
 
 class EvidenceRepairs:
@@ -58,18 +59,22 @@ class EvidenceRepairs:
         self.repairs_path = repairs_path
         self.repairs_tmp = repairs_path.with_name(repairs_path.name + ".part")
         self.pending = 0
+        self.doubt: set[int] = set()
         self.repairs = 0
         self._pending_file = None
         self._repairs_file = None
         self._repairs_writer = None
 
     # -- put aside ---------------------------------------------------------
-    def defer(self, lines: list[str], line: int, fields: list[str], fixes: Counter, rejoined: bool) -> None:
+    def defer(self, lines: list[str], line: int, fields: list[str], fixes: Counter, rejoined: bool,
+              space: MergeSpace) -> None:
+        """Put a record aside with the space of its valid merges (whose columns are the ones to profile)."""
         if self._pending_file is None:
             self._pending_file = open(self.pending_path, "w", encoding="utf-8")
-        doubt = sorted(columns_in_doubt(self.columns, fields))
-        entry = {"lines": lines, "line": line, "fields": fields, "fixes": dict(fixes), "rejoined": rejoined, "doubt": doubt}
+        entry = {"lines": lines, "line": line, "fields": fields, "fixes": dict(fixes), "rejoined": rejoined,
+                 "space": space.as_json()}
         self._pending_file.write(json.dumps(entry) + "\n")
+        self.doubt.update(space.columns)
         self.pending += 1
 
     def pending_records(self) -> Iterator[PendingRecord]:
@@ -80,19 +85,13 @@ class EvidenceRepairs:
         with open(self.pending_path, encoding="utf-8") as f:
             for line in f:
                 e = json.loads(line)
-                yield PendingRecord(e["lines"], e["line"], e["fields"], Counter(e["fixes"]), e["rejoined"], set(e["doubt"]))
+                yield PendingRecord(e["lines"], e["line"], e["fields"], Counter(e["fixes"]), e["rejoined"],
+                                    MergeSpace.from_json(e["space"]))
         self.pending_path.unlink()
 
     def columns_in_doubt(self) -> set[int]:
         """Every column some put-aside record's merges disagree on (only these are profiled)."""
-        columns: set[int] = set()
-        if self._pending_file is None:
-            return columns
-        self._pending_file.flush()
-        with open(self.pending_path, encoding="utf-8") as f:
-            for line in f:
-                columns.update(json.loads(line)["doubt"])
-        return columns
+        return set(self.doubt)
 
     # -- the repairs list --------------------------------------------------
     def record_repair(self, lines: list[str], line: int, kind: str, record: list[str],

@@ -75,15 +75,18 @@ def _merge_ways(columns: Sequence[Column], fields: Sequence[str], cap: int):
     return ways
 
 
-def tab_repair_candidates(columns: Sequence[Column], fields: Sequence[str]) -> list[list[str]]:
-    """Every valid record (up to MAX_CANDIDATES) that `fields` can be merged into, in a fixed order."""
+def tab_repair_candidates(columns: Sequence[Column], fields: Sequence[str], ways=None) -> list[list[str]]:
+    """Every valid record (up to MAX_CANDIDATES) that `fields` can be merged into, in a fixed order.
+
+    `ways`: the search's states, when the caller built them (`_merge_ways`, cap MAX_CANDIDATES or more).
+    """
     extra = len(fields) - len(columns)
     if extra <= 0 or extra > MAX_EXTRA_FIELDS:
         return []
-    if extra == 1:
+    if extra == 1 and ways is None:
         return _one_tab_candidates(columns, fields)
     ncols = len(columns)
-    ways = _merge_ways(columns, fields, MAX_CANDIDATES)
+    ways = ways or _merge_ways(columns, fields, MAX_CANDIDATES)
     candidates: list[list[str]] = []
 
     def build(f: int, c: int, record: list[str]) -> None:
@@ -123,33 +126,65 @@ def _one_tab_candidates(columns: Sequence[Column], fields: Sequence[str]) -> lis
     return candidates
 
 
-def tab_repair(columns: Sequence[Column], fields: Sequence[str]) -> tuple[list[list[str]], str]:
-    """The valid records `fields` can be merged into (one: the repair; two: more than
-    one, to be decided by evidence), or none and the reason it cannot be repaired."""
+@dataclass
+class MergeSpace:
+    """Every valid merge of a record, in the few columns where they differ.
+
+    Outside the columns first..last every valid merge holds the same values, those
+    of `base` (one of them); `states` maps (field, column) to the widths a valid merge
+    may take there, for the columns first..last.
+    """
+
+    base: list[str]
+    first: int
+    last: int
+    states: dict[tuple[int, int], list[int]]
+
+    @property
+    def columns(self) -> set[int]:
+        return set(range(self.first, self.last + 1))
+
+    def as_json(self) -> dict:
+        return {"base": self.base, "first": self.first, "last": self.last,
+                "states": [[f, c, widths] for (f, c), widths in self.states.items()]}
+
+    @classmethod
+    def from_json(cls, data: dict) -> "MergeSpace":
+        return cls(data["base"], data["first"], data["last"], {(f, c): w for f, c, w in data["states"]})
+
+
+def tab_repair(columns: Sequence[Column], fields: Sequence[str]) -> tuple[list[list[str]], str, MergeSpace | None]:
+    """The valid records `fields` can be merged into (one: the repair; two: more than one, to be
+    decided by evidence, with the space of every valid merge), or none and the reason it cannot be
+    repaired."""
     extra = len(fields) - len(columns)
     if extra > MAX_EXTRA_FIELDS:
-        return [], f"{extra} fields too many; too many to repair safely"
-    candidates = tab_repair_candidates(columns, fields)
+        return [], f"{extra} fields too many; too many to repair safely", None
+    ways = None if extra == 1 else _merge_ways(columns, fields, MAX_CANDIDATES)
+    candidates = tab_repair_candidates(columns, fields, ways)
     if not candidates:
-        return [], f"{extra} field(s) too many and no merge of text columns makes every column valid"
-    return candidates, ""
+        return [], f"{extra} field(s) too many and no merge of text columns makes every column valid", None
+    if len(candidates) == 1:
+        return candidates, "", None
+    return candidates, "", _merge_space(len(columns), ways or _merge_ways(columns, fields, 1), candidates[0])
 
 
-def columns_in_doubt(columns: Sequence[Column], fields: Sequence[str]) -> set[int]:
-    """The columns that the valid merges of `fields` do not all fill alike."""
-    ways = _merge_ways(columns, fields, 1)
-    options: dict[int, set[int]] = {}
-    seen: set[tuple[int, int]] = set()
+def _merge_space(ncols: int, ways, base: list[str]) -> MergeSpace:
+    """The valid merges' states (from the search's `ways`), cut to the columns where they differ."""
+    options: dict[int, set[tuple[int, int]]] = {}
+    states: dict[tuple[int, int], list[int]] = {}
     todo = [(0, 0)]
     while todo:
         f, c = todo.pop()
-        if (f, c) in seen or c == len(columns):
+        if (f, c) in states or c == ncols:
             continue
-        seen.add((f, c))
-        for width, _ in ways(f, c):
-            options.setdefault(c, set()).add(f * 64 + width)
+        states[(f, c)] = [width for width, _ in ways(f, c)]
+        for width in states[(f, c)]:
+            options.setdefault(c, set()).add((f, width))
             todo.append((f + width, c + 1))
-    return {c for c, found in options.items() if len(found) > 1}
+    doubt = [c for c, found in options.items() if len(found) > 1]
+    first, last = min(doubt), max(doubt)
+    return MergeSpace(base, first, last, {(f, c): w for (f, c), w in states.items() if first <= c <= last})
 
 
 @dataclass(frozen=True)
@@ -170,43 +205,42 @@ class EvidenceChoice:
         return self.margin >= EVIDENCE_MARGIN
 
 
-def merge_by_evidence(columns: Sequence[Column], fields: Sequence[str], profile: TableProfile,
-                      doubt: set[int]) -> EvidenceChoice | None:
+def merge_by_evidence(fields: Sequence[str], profile: TableProfile, space: MergeSpace) -> EvidenceChoice | None:
     """The best and second-best valid merges of `fields` by the profile (None: fewer than two).
 
-    A merge's score is the sum, over the columns in `doubt`, of how typical its value
-    is of its column (the other columns hold the same value in every merge), so the
-    best two are found by dynamic programming over (field, column), however many
-    merges there are.
+    A merge's score is the sum, over the columns where merges differ, of how typical its
+    value is of its column, so the best two are found by dynamic programming over
+    (field, column), however many merges there are.
     """
-    ncols = len(columns)
-    ways = _merge_ways(columns, fields, 1)
+    states, end = space.states, space.last + 1
     # top[(f, c)]: the two best (score, width, rank of the continuation) from (f, c) on.
     top: dict[tuple[int, int], list[tuple[float, int, int]]] = {}
 
     def best_two(f: int, c: int) -> list[tuple[float, int, int]]:
-        if c == ncols:
+        if c == end:
             return [(0.0, 0, 0)]
         key = (f, c)
         if key not in top:
             options = []
-            for width, _ in ways(f, c):
-                here = profile.log_typicality(c, "\t".join(fields[f : f + width])) if c in doubt else 0.0
+            for width in states[key]:
+                here = profile.log_typicality(c, "\t".join(fields[f : f + width]))
                 for rank, (rest, _, _) in enumerate(best_two(f + width, c + 1)):
                     options.append((here + rest, width, rank))
             options.sort(key=lambda o: -o[0])
             top[key] = options[:2]
         return top[key]
 
+    start = next(f for (f, c) in states if c == space.first)
+
     def record(rank: int) -> list[str]:
-        out, f = [], 0
-        for c in range(ncols):
+        out, f = list(space.base), start
+        for c in range(space.first, end):
             _, width, next_rank = top[(f, c)][rank]
-            out.append("\t".join(fields[f : f + width]))
+            out[c] = "\t".join(fields[f : f + width])
             f, rank = f + width, next_rank
         return out
 
-    ranked = best_two(0, 0)
+    ranked = best_two(start, space.first)
     if len(ranked) < 2:
         return None
     return EvidenceChoice(record(0), record(1), ranked[0][0], ranked[1][0])

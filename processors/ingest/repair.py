@@ -104,26 +104,49 @@ def tab_repair_candidates(columns: Sequence[Column], fields: Sequence[str], ways
     return candidates
 
 
-def _one_tab_candidates(columns: Sequence[Column], fields: Sequence[str]) -> list[list[str]]:
-    """The common case, one surplus field: merging at column j keeps the fields
-    before j in place and shifts the ones after it left by one. So j needs
-    every column before it valid in place (j up to the first one that is not)
-    and every column after it valid shifted (j from the last one that is not):
-    one scan from each end tells the few j worth trying."""
+def _one_tab_merges(columns: Sequence[Column], fields: Sequence[str], limit: int | None = None) -> list[int]:
+    """The common case, one surplus field: the columns j where merging fields j and j+1 is valid.
+
+    Merging at column j keeps the fields before j in place and shifts the ones
+    after it left by one. So j needs every column before it valid in place (j up
+    to the first one that is not) and every column after it valid shifted (j
+    from the last one that is not): one scan from each end tells the few j worth
+    trying.
+    """
     n = len(columns)
     first_bad = next((i for i in range(n) if not columns[i].is_valid(fields[i])), n)
     last_bad = next((i for i in range(n - 1, -1, -1) if not columns[i].is_valid(fields[i + 1])), -1)
-    candidates = []
+    merges = []
     for j in range(max(last_bad, 0), min(first_bad, n - 1) + 1):
         column = columns[j]
-        if column.kind != "text":
-            continue
-        merged = fields[j] + "\t" + fields[j + 1]
-        if column.is_valid(merged):
-            candidates.append([*fields[:j], merged, *fields[j + 2 :]])
-            if len(candidates) >= MAX_CANDIDATES:
+        if column.kind == "text" and column.is_valid(fields[j] + "\t" + fields[j + 1]):
+            merges.append(j)
+            if limit is not None and len(merges) >= limit:
                 break
-    return candidates
+    return merges
+
+
+def _one_tab_merged(fields: Sequence[str], j: int) -> list[str]:
+    return [*fields[:j], fields[j] + "\t" + fields[j + 1], *fields[j + 2 :]]
+
+
+def _one_tab_candidates(columns: Sequence[Column], fields: Sequence[str]) -> list[list[str]]:
+    return [_one_tab_merged(fields, j) for j in _one_tab_merges(columns, fields, MAX_CANDIDATES)]
+
+
+def _one_tab_space(columns: Sequence[Column], fields: Sequence[str]) -> "MergeSpace":
+    """The space of a one-surplus-field record's valid merges, without a search: a merge at
+    column j of `merges` takes fields c for columns before j, j and j+1 for column j, c+1 after."""
+    merges = _one_tab_merges(columns, fields)
+    first, last = merges[0], merges[-1]
+    states: dict[tuple[int, int], list[int]] = {}
+    for c in range(first, last + 1):
+        widths = ([2] if c in merges else []) + ([1] if c < last else [])
+        if widths:
+            states[(c, c)] = widths  # not merged yet
+        if c > first:
+            states[(c + 1, c)] = [1]  # merged before c
+    return MergeSpace(_one_tab_merged(fields, first), first, last, states)
 
 
 @dataclass
@@ -166,7 +189,9 @@ def tab_repair(columns: Sequence[Column], fields: Sequence[str]) -> tuple[list[l
         return [], f"{extra} field(s) too many and no merge of text columns makes every column valid", None
     if len(candidates) == 1:
         return candidates, "", None
-    return candidates, "", _merge_space(len(columns), ways or _merge_ways(columns, fields, 1), candidates[0])
+    if ways is None:
+        return candidates, "", _one_tab_space(columns, fields)
+    return candidates, "", _merge_space(len(columns), ways, candidates[0])
 
 
 def _merge_space(ncols: int, ways, base: list[str]) -> MergeSpace:

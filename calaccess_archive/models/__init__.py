@@ -1,6 +1,6 @@
-from .archive import ArchivedFile
+from .archive import ArchivedFile, ArchiveRole
 from .lease import PipelineLease
 from .problem import Problem
 from .raw import RawDataFile, RawDataVersion, ReleaseCheck, Stage, StageRun, StageStatus
 
-__all__ = ["ArchivedFile", "PipelineLease", "Problem", "RawDataFile", "RawDataVersion", "ReleaseCheck", "Stage", "StageRun", "StageStatus"]
+__all__ = ["ArchiveRole", "ArchivedFile", "PipelineLease", "Problem", "RawDataFile", "RawDataVersion", "ReleaseCheck", "Stage", "StageRun", "StageStatus"]

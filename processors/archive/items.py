@@ -8,10 +8,9 @@ from pathlib import Path
 
 from django.conf import settings
 
-from calaccess_archive.models import ArchivedFile, RawDataVersion
-from calaccess_archive.storage.identifiers import name_join, release_identifier
-
-from .upload import ArchiveUnit
+from archive_storage.identifiers import identifier_validate, name_join
+from archive_storage.upload import ArchiveUnit
+from calaccess_archive.models import ArchiveRole, RawDataVersion
 
 CREATOR = "California Civic Data Coalition"
 LICENSE_URL = "https://creativecommons.org/publicdomain/zero/1.0/"
@@ -26,7 +25,7 @@ _DESCRIPTIONS = {
 
 def release_item_identifier(*, version: RawDataVersion, kind: str = "raw") -> str:
     """`<prefix>raw-data-YYYY-MM-DD_HH-MM-SS` or `<prefix>processed-data-...`."""
-    return release_identifier(prefix=settings.CALACCESS_ARCHIVE_PREFIX, kind=kind, slug=version.slug)
+    return identifier_validate(f"{settings.CALACCESS_ARCHIVE_PREFIX}{kind}-data-{version.slug}")
 
 
 def release_item_metadata(*, version: RawDataVersion, kind: str = "raw") -> dict:
@@ -62,7 +61,7 @@ def clean_zip_build(*, version: RawDataVersion) -> Path:
 def release_units(*, version: RawDataVersion, build_zip: bool = True) -> list[ArchiveUnit]:
     """The original export, each cleaned table, each errors file and the zip of cleaned tables."""
     identifier = release_item_identifier(version=version)
-    Role = ArchivedFile.Role
+    Role = ArchiveRole
     units = [ArchiveUnit(name_join(identifier, version.zip_path.name), version.zip_path, Role.EXPORT)]
     units += [ArchiveUnit(name_join(identifier, f"clean/{p.name}"), p, Role.CLEAN)
               for p in sorted(version.clean_dir.glob("*.csv"))]
@@ -81,7 +80,7 @@ def processed_units(*, version: RawDataVersion) -> list[ArchiveUnit]:
     """
     processed = version.processed
     identifier = release_item_identifier(version=version, kind="processed")
-    role = ArchivedFile.Role.PROCESSED
+    role = ArchiveRole.PROCESSED
     directory = processed.directory
     units = [ArchiveUnit(name_join(identifier, z.name), directory / z.name, role)
              for z in processed.zips.order_by("name")]

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from calaccess_archive.celery_app import app
 from calaccess_archive.models import ArchivedFile
-from calaccess_archive.storage.ia_client import ArchiveTransientError
+from archive_storage.ia_client import ArchiveTransientError
 from processors.archive.publish import release_publish
 from tasks.archive import archive_verify_task
 from tests.archive_helpers import release_make

@@ -3,8 +3,7 @@
 Each record's `version` (a foreign key to RawDataVersion) becomes its generic `owner` (content type
 calaccess_archive.rawdataversion, owner_id = the release's id), so the app's record points at nothing
 of ours; RawDataVersion.archived_files is now a GenericRelation on our side. 0013 drops `version`
-and hands the table over (two migrations: PostgreSQL alters no table with rows updated in the same
-transaction). Reversible.
+and hands the table over. Reversible.
 """
 
 import django.db.models.deletion
@@ -14,7 +13,14 @@ from django.db.models import F
 RELEASE = {"app_label": "calaccess_archive", "model": "rawdataversion"}
 
 
+def constraints_now(schema_editor):
+    """Check foreign keys at once, so no trigger is left pending when this migration then alters the table."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def owners_from_versions(apps, schema_editor):
+    constraints_now(schema_editor)
     ArchivedFile = apps.get_model("calaccess_archive", "ArchivedFile")
     ContentType = apps.get_model("contenttypes", "ContentType")
     linked = ArchivedFile.objects.using(schema_editor.connection.alias).filter(version__isnull=False)
@@ -24,6 +30,7 @@ def owners_from_versions(apps, schema_editor):
 
 
 def versions_from_owners(apps, schema_editor):
+    constraints_now(schema_editor)
     ArchivedFile = apps.get_model("calaccess_archive", "ArchivedFile")
     ArchivedFile.objects.using(schema_editor.connection.alias).filter(
         owner_type__app_label=RELEASE["app_label"], owner_type__model=RELEASE["model"],

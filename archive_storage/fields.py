@@ -3,7 +3,7 @@
     class Dataset(models.Model):
         slug = models.SlugField()
         data = ArchiveFileField(
-            upload_to=lambda obj, filename: f"ccdc-dataset-{obj.slug}/{filename}",
+            upload_to=lambda obj, filename: f"myorg-dataset-{obj.slug}/{filename}",
             item_metadata=lambda obj: {"title": f"Dataset {obj.slug}"},
         )
 

@@ -9,7 +9,7 @@ from django.db.models.functions import StrIndex, Substr
 def item_path():
     """A record's file name inside its archive item (what follows the first '/' of `name`), in SQL.
 
-    Indexed (Meta.indexes), so the site finds one file across thousands of releases without a scan:
+    Indexed (Meta.indexes), so one file is found across thousands of items without a scan:
     filter through ArchivedFile.objects.at_paths, which writes the same expression.
     """
     return Substr("name", StrIndex("name", models.Value("/")) + 1)

@@ -99,6 +99,7 @@ def _copy(cursor, model, *, source: str, overrides: dict[str, str], join: str) -
 
 def copies_make(template, first: int, last: int) -> dict[str, int]:
     """Copies number first..last of the template release (copy g is g days older), in SQL; rows per table."""
+    from django.contrib.contenttypes.models import ContentType
     from django.db import connection, transaction
 
     from calaccess_archive.models import ArchivedFile, RawDataFile, RawDataVersion, StageRun
@@ -131,9 +132,10 @@ def copies_make(template, first: int, last: int) -> dict[str, int]:
         rows["steps"] = _copy(cursor, StageRun, source=f"t.version_id = {template.pk}", join=new,
                               overrides={"version_id": "n.id", "started_at": "t.started_at + n.delta",
                                          "finished_at": "t.finished_at + n.delta"})
+        release = ContentType.objects.get_for_model(RawDataVersion).pk  # archived files are owned by their release
         rows["archived files"] = _copy(
-            cursor, ArchivedFile, source=f"t.version_id = {template.pk}", join=new,
-            overrides={"version_id": "n.id", "identifier": f"replace(t.identifier, '{template.slug}', n.slug)",
+            cursor, ArchivedFile, source=f"t.owner_type_id = {release} AND t.owner_id = {template.pk}", join=new,
+            overrides={"owner_id": "n.id", "identifier": f"replace(t.identifier, '{template.slug}', n.slug)",
                        "name": f"replace(t.name, '{template.slug}', n.slug)",
                        "local_path": f"replace(t.local_path, '{template.slug}', n.slug)",
                        **{c: f"t.{c} + n.delta" for c in ("created_at", "updated_at", "upload_started_at",

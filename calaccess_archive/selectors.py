@@ -89,15 +89,6 @@ def release_table_counts(version: RawDataVersion) -> dict:
     }
 
 
-def archived_file_summary(record: ArchivedFile) -> dict:
-    """One archived file: where it is, its checksums and how far it got."""
-    return {
-        "name": record.name, "storage": record.storage, "status": record.status, "size": record.size,
-        "md5": record.md5, "sha256": record.sha256, "attempts": record.attempts, "checks": record.checks,
-        "last_error": record.last_error,
-    }
-
-
 # --- Staleness and health (processors/pipeline/notify.py, /health/) ---
 
 # Where beat's last tick is kept, in the result store's Redis (tasks/heartbeat.py writes it).
@@ -265,7 +256,7 @@ def pipeline_status(*, now: dt.datetime | None = None) -> dict:
     - state: days since the state last published (selectors.state_staleness).
     Lists hold at most STATUS_LIST_LIMIT entries; their counts are whole.
     """
-    from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+    from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q
     from django.utils import timezone
 
     from calaccess_archive.models import ReleaseCheck, StageRun, StageStatus
@@ -304,9 +295,11 @@ def pipeline_status(*, now: dt.datetime | None = None) -> dict:
     unverified = ArchivedFile.objects.exclude(status=ArchivedFile.Status.VERIFIED)
     by_status = dict(unverified.values_list("status").annotate(n=Count("pk")).order_by("status"))
     files = [
-        {"name": f.name, "storage": f.storage, "status": f.status, "release": f.version.slug if f.version_id else None,
+        {"name": f.name, "storage": f.storage, "status": f.status,
+         "release": RawDataVersion(release_datetime=f.release_at).slug if f.release_at else None,
          "attempts": f.attempts, "last_error": f.last_error, "next_check_at": _when(f.next_check_at)}
-        for f in unverified.select_related("version").order_by("identifier", "name")[:STATUS_LIST_LIMIT]
+        for f in unverified.annotate(release_at=F("version__release_datetime"))  # the owning release's
+        .order_by("identifier", "name")[:STATUS_LIST_LIMIT]
     ]
     return {
         "last_check": release_check_summary(check) if check else None,

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "calaccess_raw",
     "calaccess_archive",
     "ocd",
+    # The archive storage (archive_storage/README.md): storages, ArchivedFile records, iaupload.
+    "archive_storage",
 ]
 
 MIDDLEWARE = [
@@ -210,7 +212,7 @@ LOGGING = {
 CALACCESS_ARCHIVE_STORAGE = env.str("CALACCESS_ARCHIVE_STORAGE", default="local")
 _ARCHIVE_BACKENDS = {
     "local": "calaccess_archive.storage.local.LocalArchiveStorage",
-    "archive.org": "calaccess_archive.storage.archive_org.ArchiveOrgStorage",
+    "archive.org": "archive_storage.archive_org.ArchiveOrgStorage",
 }
 if CALACCESS_ARCHIVE_STORAGE not in _ARCHIVE_BACKENDS:
     from django.core.exceptions import ImproperlyConfigured
@@ -233,6 +235,9 @@ CALACCESS_ARCHIVE_LOCAL_URL = env.str("CALACCESS_ARCHIVE_LOCAL_URL", default="/a
 CALACCESS_ARCHIVE_PREFIX = env.str("CALACCESS_ARCHIVE_PREFIX", default="ccdc-")
 # archive.org collection the items are created in (the account must be allowed to upload to it).
 CALACCESS_ARCHIVE_COLLECTION = env.str("CALACCESS_ARCHIVE_COLLECTION", default="california-civic-data-coalition")
+# The archive app's names for the same two settings (archive_storage/README.md).
+ARCHIVE_STORAGE_COLLECTION = CALACCESS_ARCHIVE_COLLECTION
+ARCHIVE_STORAGE_PREFIX = CALACCESS_ARCHIVE_PREFIX
 # archive.org S3 keys (https://archive.org/account/s3.php). No default: empty means
 # "not configured", and the archive.org storage refuses to run without them.
 IA_ACCESS_KEY = env.str("IA_ACCESS_KEY", default="")

@@ -7,16 +7,11 @@ traceback.
 """
 
 
+from archive_storage.text import one_line  # noqa: F401  (the project's one-line messages are the archive app's)
+
+
 class PipelineError(Exception):
     """Base of every error a stage expects and reports."""
-
-
-def one_line(value: object, *, limit: int = 300) -> str:
-    """`value` (an exception, a server's answer) as one short line: libraries nest multi-line reprs."""
-    text = " ".join(str(value).split())
-    if not text and isinstance(value, BaseException):
-        text = type(value).__name__
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def error_message(exc: BaseException) -> str:

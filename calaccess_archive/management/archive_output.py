@@ -8,46 +8,20 @@ from collections.abc import Iterator
 
 from django.core.management.base import CommandError
 
+from archive_storage.report import record_line, report_document, report_incomplete_message, report_lines
+from archive_storage.upload import PublishReport
 from calaccess_archive.management.base import EXIT_INCOMPLETE
-from calaccess_archive.models import ArchivedFile
-from calaccess_archive.selectors import archived_file_summary
-from processors.archive.upload import PublishReport
 
-Status = ArchivedFile.Status
-
-
-def record_line(record: ArchivedFile) -> str:
-    error = f"  {record.last_error}" if record.last_error else ""
-    return f"{record.status:<9} {record.name} {record.size or 0} bytes, {record.attempts} attempt(s){error}"
+__all__ = ["progress_callbacks", "record_line", "report_incomplete_message", "report_require_complete", "report_write"]
 
 
 def report_write(command, report: PublishReport, *, as_json: bool, extra: dict | None = None) -> None:
+    """The archive app's report (archive_storage/report.py), as one JSON document or as lines."""
     if as_json:
-        command.json_write({**(extra or {}), "complete": report.complete, "refused": report.refused or None,
-                            "counts": report.counts(), "bytes_sent": report.bytes_sent,
-                            "seconds": round(report.seconds, 3),
-                            "files": [archived_file_summary(r) for r in report.files]})
+        command.json_write(report_document(report, extra=extra))
         return
-    for record in report.files:
-        command.stdout.write(record_line(record))
-    counts = ", ".join(f"{n} {status}" for status, n in report.counts().items() if n)
-    command.stdout.write(f"{len(report.files)} file(s): {counts or 'none'}; "
-                         f"{report.bytes_sent} bytes sent in {report.seconds:.1f}s")
-
-
-def report_incomplete_message(report: PublishReport, *, rerun: str) -> str:
-    """One line: how many files are not archived and why, and what to run to finish."""
-    counts = report.counts()
-    left = len(report.files) - counts[Status.VERIFIED]
-    parts = [(counts[Status.FAILED], "failed"),
-             (counts[Status.UPLOADED] + counts[Status.UPLOADING], "not yet verified"),
-             (counts[Status.PENDING], "not sent" if report.refused else "to send again")]
-    breakdown = ", ".join(f"{n} {what}" for n, what in parts if n)
-    summary = f"{left} file(s) not archived (of {len(report.files)}): {breakdown}"
-    if report.refused:
-        return f"archive.org refused the account, so the uploads stopped: {report.refused}; {summary}; " \
-               f"run `{rerun}` again once that is cleared"
-    return f"{summary}; run `{rerun}` again to finish"
+    for line in report_lines(report):
+        command.stdout.write(line)
 
 
 def report_require_complete(report: PublishReport, *, rerun: str) -> None:

@@ -7,8 +7,9 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.db.utils import ProgrammingError
 
-from calaccess_archive.storage.ia_client import ArchiveError
-from calaccess_archive.storage.identifiers import InvalidArchiveName
+from archive_storage.ia_client import ArchiveError
+from archive_storage.identifiers import InvalidArchiveName
+from archive_storage.report import EXIT_INCOMPLETE as ARCHIVE_EXIT_INCOMPLETE
 from processors.errors import PipelineError, one_line
 from processors.pipeline.lease import LeaseHeld
 from processors.pipeline.nightly import NotPublished
@@ -21,7 +22,7 @@ EXPECTED_ERRORS = (PipelineError, ArchiveError, InvalidArchiveName, FileNotFound
 
 # Exit code of a command that ran but left file(s) failed or not yet verified (README "Commands");
 # raised as CommandError(message, returncode=EXIT_INCOMPLETE), see archive_output.report_require_complete.
-EXIT_INCOMPLETE = 3
+EXIT_INCOMPLETE = ARCHIVE_EXIT_INCOMPLETE  # 3, the archive app's iaupload says the same
 
 
 class ArchiveCommand(BaseCommand):

@@ -1,87 +1,23 @@
-"""Records of every file put into archive storage, and how far it got."""
+"""What an archived file is to a release: the roles our pipeline gives the archive app's records.
+
+The records themselves are archive_storage.models.ArchivedFile (issue 13); a release points at its
+files with RawDataVersion.archived_files (a GenericRelation on the records' `owner`).
+"""
 
 from django.db import models
-from django.db.models.functions import StrIndex, Substr
+
+from archive_storage.models import ArchivedFile
 
 
-def item_path():
-    """A record's file name inside its archive item (what follows the first '/' of `name`), in SQL.
-
-    Indexed (Meta.indexes), so the site finds one file across thousands of releases without a scan:
-    filter through ArchivedFile.objects.at_paths, which writes the same expression.
-    """
-    return Substr("name", StrIndex("name", models.Value("/")) + 1)
-
-
-class ArchivedFileQuerySet(models.QuerySet):
-    def at_paths(self, *paths: str) -> "ArchivedFileQuerySet":
-        """The records of files named `paths` inside their items (e.g. "flat.zip", "clean/RCPT_CD.csv")."""
-        return self.alias(item_path=item_path()).filter(item_path__in=paths)
+class ArchiveRole(models.TextChoices):
+    EXPORT = "export", "the state's export, as downloaded"
+    CLEAN = "clean", "a cleaned table"
+    ERRORS = "errors", "quarantined records of a table"
+    REPAIRS = "repairs", "repaired records of a table (their extra tabs put back)"
+    CORRECTIONS = "corrections", "records corrected by hand (corrections.csv)"
+    CLEAN_ZIP = "clean_zip", "zip of the cleaned tables"
+    PROCESSED = "processed", "a processed file"
+    OTHER = "other"
 
 
-class ArchivedFile(models.Model):
-    """One file in one archive storage, by its storage name `<identifier>/<file name>`.
-
-    pending -> uploading -> uploaded -> verified; any step may end in failed, and a
-    re-run picks up every file that is not verified (docs/archive-storage.md).
-    """
-
-    class Status(models.TextChoices):
-        PENDING = "pending"
-        UPLOADING = "uploading"
-        UPLOADED = "uploaded", "uploaded, not yet verified"
-        VERIFIED = "verified"
-        FAILED = "failed"
-
-    # Moves go through status_transition; verified -> pending: the local file changed.
-    TRANSITIONS = {
-        Status.PENDING: frozenset({Status.UPLOADING, Status.UPLOADED, Status.VERIFIED, Status.FAILED}),
-        Status.UPLOADING: frozenset({Status.UPLOADED, Status.FAILED, Status.PENDING, Status.UPLOADING}),
-        Status.UPLOADED: frozenset({Status.VERIFIED, Status.FAILED, Status.PENDING, Status.UPLOADING}),
-        Status.VERIFIED: frozenset({Status.PENDING, Status.VERIFIED}),
-        Status.FAILED: frozenset({Status.UPLOADING, Status.UPLOADED, Status.VERIFIED, Status.PENDING}),
-    }
-
-    class Role(models.TextChoices):
-        EXPORT = "export", "the state's export, as downloaded"
-        CLEAN = "clean", "a cleaned table"
-        ERRORS = "errors", "quarantined records of a table"
-        CLEAN_ZIP = "clean_zip", "zip of the cleaned tables"
-        PROCESSED = "processed", "a processed file"
-        OTHER = "other"
-
-    storage = models.CharField(max_length=40, help_text="Storage label: local or archive.org")
-    name = models.CharField(max_length=400, help_text="<identifier>/<file name>")
-    identifier = models.CharField(max_length=100, db_index=True)
-    version = models.ForeignKey(
-        "RawDataVersion", null=True, blank=True, related_name="archived_files", on_delete=models.CASCADE
-    )
-    role = models.CharField(max_length=20, choices=Role.choices, default=Role.OTHER)
-    local_path = models.CharField(max_length=1000, blank=True)
-    md5 = models.CharField(max_length=32, blank=True)
-    sha256 = models.CharField(max_length=64, blank=True)
-    size = models.BigIntegerField(null=True, blank=True)
-    status = models.CharField(max_length=20, choices=Status.choices, default=Status.PENDING, db_index=True)
-    attempts = models.PositiveIntegerField(default=0, help_text="Upload attempts (PUTs sent)")
-    checks = models.PositiveIntegerField(default=0, help_text="Times the item's file list was read for it")
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-    upload_started_at = models.DateTimeField(null=True, blank=True)
-    uploaded_at = models.DateTimeField(null=True, blank=True)
-    verified_at = models.DateTimeField(null=True, blank=True)
-    next_check_at = models.DateTimeField(null=True, blank=True, help_text="When verification should look again")
-
-    objects = ArchivedFileQuerySet.as_manager()
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["storage", "name"], name="one_record_per_archived_name")]
-        indexes = [models.Index(item_path(), name="archivedfile_item_path")]
-        ordering = ["identifier", "name"]
-
-    def __str__(self) -> str:
-        return f"{self.name} ({self.storage}): {self.status}"
-
-    @property
-    def file_name(self) -> str:
-        return self.name.partition("/")[2]
+__all__ = ["ArchiveRole", "ArchivedFile"]

@@ -3,6 +3,7 @@
 from pathlib import Path
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 
 
@@ -62,6 +63,10 @@ class RawDataVersion(models.Model):
 
     release_datetime = models.DateTimeField(unique=True)
     source = models.CharField(max_length=1000)
+    # Its files in archive storage (the archive_storage app's records, owned by the release);
+    # ArchivedFile.objects.filter(version=...) reads them from the other side.
+    archived_files = GenericRelation("archive_storage.ArchivedFile", content_type_field="owner_type",
+                                     object_id_field="owner_id", related_query_name="version")
     expected_size = models.BigIntegerField(null=True, blank=True)
     etag = models.CharField(max_length=200, blank=True)
     download_size = models.BigIntegerField(null=True, blank=True)

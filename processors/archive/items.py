@@ -8,10 +8,9 @@ from pathlib import Path
 
 from django.conf import settings
 
-from calaccess_archive.models import ArchivedFile, RawDataVersion
-from calaccess_archive.storage.identifiers import name_join, release_identifier
-
-from .upload import ArchiveUnit
+from archive_storage.identifiers import identifier_validate, name_join
+from archive_storage.upload import ArchiveUnit
+from calaccess_archive.models import ArchiveRole, RawDataVersion
 
 CREATOR = "California Civic Data Coalition"
 LICENSE_URL = "https://creativecommons.org/publicdomain/zero/1.0/"
@@ -27,7 +26,7 @@ _DESCRIPTIONS = {
 
 def release_item_identifier(*, version: RawDataVersion, kind: str = "raw") -> str:
     """`<prefix>raw-data-YYYY-MM-DD_HH-MM-SS` or `<prefix>processed-data-...`."""
-    return release_identifier(prefix=settings.CALACCESS_ARCHIVE_PREFIX, kind=kind, slug=version.slug)
+    return identifier_validate(f"{settings.CALACCESS_ARCHIVE_PREFIX}{kind}-data-{version.slug}")
 
 
 def release_item_metadata(*, version: RawDataVersion, kind: str = "raw") -> dict:
@@ -64,18 +63,18 @@ def release_units(*, version: RawDataVersion, build_zip: bool = True) -> list[Ar
     """The original export, each cleaned table, each errors and repairs file, the corrections applied and
     the zip of cleaned tables."""
     identifier = release_item_identifier(version=version)
-    Role = ArchivedFile.Role
+    Role = ArchiveRole
     units = [ArchiveUnit(name_join(identifier, version.zip_path.name), version.zip_path, Role.EXPORT)]
     units += [ArchiveUnit(name_join(identifier, f"clean/{p.name}"), p, Role.CLEAN)
               for p in sorted(version.clean_dir.glob("*.csv"))]
     units += [ArchiveUnit(name_join(identifier, f"errors/{p.name}"), p, Role.ERRORS)
               for p in sorted(version.errors_dir.glob("*.errors.csv"))]
     # Every record whose extra tabs were put back, beside its table's errors file (tables with repairs only).
-    units += [ArchiveUnit(name_join(identifier, f"errors/{p.name}"), p, Role.OTHER)
+    units += [ArchiveUnit(name_join(identifier, f"errors/{p.name}"), p, Role.REPAIRS)
               for p in sorted(version.errors_dir.glob("*.repairs.csv"))]
     if version.corrections_path.exists():  # the records corrected by hand (docs/cleaning.md)
         units.append(ArchiveUnit(name_join(identifier, version.corrections_path.name), version.corrections_path,
-                                 Role.ERRORS))
+                                 Role.CORRECTIONS))
     zip_path = clean_zip_build(version=version) if build_zip else version.directory / CLEAN_ZIP
     units.append(ArchiveUnit(name_join(identifier, CLEAN_ZIP), zip_path, Role.CLEAN_ZIP))
     return units
@@ -89,7 +88,7 @@ def processed_units(*, version: RawDataVersion) -> list[ArchiveUnit]:
     """
     processed = version.processed
     identifier = release_item_identifier(version=version, kind="processed")
-    role = ArchivedFile.Role.PROCESSED
+    role = ArchiveRole.PROCESSED
     directory = processed.directory
     units = [ArchiveUnit(name_join(identifier, z.name), directory / z.name, role)
              for z in processed.zips.order_by("name")]

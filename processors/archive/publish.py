@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from archive_storage.upload import PublishReport, files_publish
 from calaccess_archive.models import ArchivedFile, RawDataVersion
 from calaccess_archive.storage import archive_storage
 from processors.errors import PipelineError
 
 from .items import processed_units, release_item_identifier, release_item_metadata, release_units
-from .upload import PublishReport, files_publish
 
 
 class NothingToPublish(PipelineError):
@@ -26,7 +26,7 @@ def release_publish(*, version: RawDataVersion, storage=None, verify_only: bool 
     identifier = release_item_identifier(version=version)
     return files_publish(
         storage=storage, units=release_units(version=version, build_zip=not verify_only),
-        items={identifier: release_item_metadata(version=version)}, version=version,
+        items={identifier: release_item_metadata(version=version)}, owner=version,
         verify_only=verify_only, wait=wait, on_file=on_file, on_read=on_read,
     )
 
@@ -49,7 +49,7 @@ def processed_publish(*, version: RawDataVersion, storage=None, verify_only: boo
     identifier = release_item_identifier(version=version, kind="processed")
     return files_publish(
         storage=storage, units=processed_units(version=version),
-        items={identifier: release_item_metadata(version=version, kind="processed")}, version=version,
+        items={identifier: release_item_metadata(version=version, kind="processed")}, owner=version,
         verify_only=verify_only, wait=wait, on_file=on_file, on_read=on_read,
     )
 

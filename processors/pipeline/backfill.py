@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 
 from calaccess_archive.models import RawDataVersion
-from calaccess_archive.storage.ia_client import ArchiveError
+from archive_storage.ia_client import ArchiveError
 from processors.errors import PipelineError, error_message
 from processors.ingest.release_check import local_source_path, release_head
 from processors.pipeline.ingest import Progress

@@ -119,7 +119,7 @@ def upload_files_run(*, record_ids: list[int]) -> dict[int, str]:
     storage, outcomes, since = archive_storage(), {}, None
     for record in ArchivedFile.objects.filter(pk__in=record_ids).order_by("-size", "pk"):
         if since is None:
-            since = StageRun.objects.get(version_id=record.version_id, stage=Stage.UPLOAD).started_at
+            since = StageRun.objects.get(version_id=record.owner_id, stage=Stage.UPLOAD).started_at  # its release
         outcomes[record.pk] = upload_file(record=record, storage=storage, since=since).status
     return outcomes
 

@@ -22,6 +22,16 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.utils import timezone
 
+from archive_storage.ia_client import ArchiveAccountRefused
+from archive_storage.upload import (
+    NOT_SENT,
+    REFUSED,
+    archive_refusal_of,
+    archived_file_hold,
+    archived_file_record,
+    archived_file_upload,
+    archived_files_verify,
+)
 from calaccess_archive.models import ArchivedFile, RawDataVersion, Stage
 from calaccess_archive.storage import archive_storage
 from processors.archive.items import (
@@ -30,16 +40,6 @@ from processors.archive.items import (
     release_item_identifier,
     release_item_metadata,
     release_units,
-)
-from calaccess_archive.storage.ia_client import ArchiveAccountRefused
-from processors.archive.upload import (
-    NOT_SENT,
-    REFUSED,
-    archive_refusal_of,
-    archived_file_hold,
-    archived_file_record,
-    archived_file_upload,
-    archived_files_verify,
 )
 from processors.errors import PipelineError, error_message
 from processors.pipeline.ingest import IngestReport, Progress, release_check, release_load, release_open
@@ -186,7 +186,7 @@ def archive_records(*, version: RawDataVersion, storage) -> list[ArchivedFile]:
     """Every file the release puts into archive storage (export, cleaned tables, errors files, zip of the
     cleaned tables, processed zips and CSVs, changes.json), each with its ArchivedFile record."""
     units = release_units(version=version) + processed_units(version=version)
-    return [archived_file_record(storage=storage, unit=unit, version=version) for unit in units]
+    return [archived_file_record(storage=storage, unit=unit, owner=version) for unit in units]
 
 
 def upload_prepare(*, version: RawDataVersion, storage) -> list[ArchivedFile]:

@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from calaccess_archive.models import ArchivedFile, RawDataVersion, Stage
 from calaccess_archive.storage import archive_storage
-from processors.archive.upload import PublishReport
+from archive_storage.upload import PublishReport
 from processors.digest import digest_file
 from processors.errors import PipelineError, error_message, one_line
 from processors.pipeline.ingest import Progress, release_load

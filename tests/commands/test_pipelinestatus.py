@@ -49,7 +49,7 @@ def releases_make(count: int) -> list[RawDataVersion]:
         for name, status in (("dbwebexport.zip", "verified"), ("clean.zip", "uploaded" if kind == "in_flight"
                                                                   else "verified")):
             ArchivedFile.objects.create(storage="local", name=f"ccdc-raw-data-{version.slug}/{name}",
-                                        identifier=f"ccdc-raw-data-{version.slug}", version=version, status=status,
+                                        identifier=f"ccdc-raw-data-{version.slug}", owner=version, status=status,
                                         last_error="")
         ReleaseCheck.objects.create(source=version.source, status_code=200, last_modified=when,
                                     content_length=1000 + number, etag=f'"{number}"', outcome="new", version=version)

@@ -1,6 +1,6 @@
 import pytest
 
-from processors.archive.spreadsheet import SpreadsheetError, spreadsheet_read
+from archive_storage.spreadsheet import SpreadsheetError, spreadsheet_read
 
 
 def sheet(tmp_path, text):

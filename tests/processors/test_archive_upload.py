@@ -140,15 +140,15 @@ def test_a_per_file_fan_out_reads_the_refusal_and_holds_its_file(archive_org):
     from django.utils import timezone
 
     from calaccess_archive.storage import archive_storage
-    from calaccess_archive.storage.ia_client import ArchiveAccountRefused, ArchiveSpamFlagged
+    from archive_storage.ia_client import ArchiveAccountRefused, ArchiveSpamFlagged
     from processors.archive.items import release_units
-    from processors.archive.upload import (
+    from archive_storage.upload import (
         archive_refusal_of, archived_file_hold, archived_file_record, archived_file_upload,
     )
 
     storage = archive_storage()
     version = release_make()
-    records = [archived_file_record(storage=storage, unit=u, version=version) for u in release_units(version=version)]
+    records = [archived_file_record(storage=storage, unit=u, owner=version) for u in release_units(version=version)]
     run_started = timezone.now()
     assert archive_refusal_of(storage, since=run_started) is None
     archive_org.faults.spam = True

@@ -31,7 +31,7 @@ def release_copy(version: RawDataVersion, when: dt.datetime, *, published: bool 
     RawDataFile.objects.bulk_create([RawDataFile(**{**_fields(f), "version": copy}) for f in version.files.all()])
     StageRun.objects.bulk_create([StageRun(**{**_fields(s), "version": copy}) for s in version.stages.all()])
     ArchivedFile.objects.bulk_create([
-        ArchivedFile(**{**_fields(a), "version": copy, "identifier": a.identifier.replace(version.slug, copy.slug),
+        ArchivedFile(**{**_fields(a), "owner": copy, "identifier": a.identifier.replace(version.slug, copy.slug),
                         "name": a.name.replace(version.slug, copy.slug)})
         for a in version.archived_files.all()])
     changes = {**processed.changes, "release": copy.slug}

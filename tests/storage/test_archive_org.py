@@ -7,7 +7,7 @@ import pytest
 from django.core.files.base import ContentFile
 
 from calaccess_archive.storage import ArchiveOrgStorage, archive_storage
-from calaccess_archive.storage.ia_client import (
+from archive_storage.ia_client import (
     ArchiveAccountRefused, ArchiveKeysRefused, ArchiveNotConfigured, ArchiveOverLimit, ArchivePermanentError,
     ArchiveSpamFlagged, ArchiveTransientError,
 )

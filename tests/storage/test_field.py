@@ -2,7 +2,7 @@ from django.core.files.base import ContentFile
 from django.db import models
 from django.test.utils import isolate_apps
 
-from calaccess_archive.fields import ArchiveFileField
+from archive_storage.fields import ArchiveFileField
 
 
 @isolate_apps("calaccess_archive")

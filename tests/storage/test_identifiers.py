@@ -1,6 +1,6 @@
 import pytest
 
-from calaccess_archive.storage.identifiers import InvalidArchiveName, identifier_validate, name_join, name_split
+from archive_storage.identifiers import InvalidArchiveName, identifier_validate, name_join, name_split
 
 
 @pytest.mark.parametrize("identifier", ["ccdc-raw-data-2024-05-06_07-08-09", "a", "A.b_c-9", "x" * 100])

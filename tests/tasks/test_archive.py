@@ -12,9 +12,9 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
+from archive_storage.ia_client import ArchiveTransientError
 from calaccess_archive.celery_app import app
 from calaccess_archive.models import ArchivedFile
-from calaccess_archive.storage.ia_client import ArchiveTransientError
 from processors.archive.publish import release_publish
 from tasks.archive import archive_verify_task
 from tests.archive_helpers import release_make
@@ -84,3 +84,15 @@ def test_runs_on_a_real_worker_through_redis(archive_org):
         result = archive_verify_task.apply_async(queue=queue)
         assert result.get(timeout=30) == {"checked": files, "verified": files}
     assert statuses() == {Status.VERIFIED}
+
+
+@pytest.mark.django_db
+def test_the_archive_storage_apps_own_verify_task_does_the_same(archive_org):
+    """archive_storage.tasks: verify_due() for any scheduler, and the Celery task made of it."""
+    from archive_storage.tasks import archive_verify_task as app_task
+    from archive_storage.tasks import verify_due
+
+    files = uploaded_release(archive_org, ingest_delay=0.5)
+    time.sleep(0.6)
+    assert verify_due() == {"checked": files, "verified": files}
+    assert app_task.name == "archive_storage.tasks.verify_due" and app_task() == {"checked": 0}

@@ -10,7 +10,7 @@ from functools import cache
 
 from django.urls import reverse
 
-from calaccess_archive.models import ArchivedFile, RawDataFile
+from calaccess_archive.models import ArchivedFile, ArchiveRole, RawDataFile
 from calaccess_archive.raw_schemas import raw_table_schemas
 from ocd.models import ProcessedDataFile
 
@@ -150,7 +150,7 @@ def raw_table_downloads(slug: str, *, year: int | None = None) -> list[dict] | N
         version__in=list(releases))
     links = ArchiveLinks()
     for record in links.best(records).values():
-        releases[record.version_id]["clean" if record.role == ArchivedFile.Role.CLEAN else "errors"] = (
+        releases[record.owner_id]["clean" if record.role == ArchiveRole.CLEAN else "errors"] = (
             links.entry(record))
     return list(releases.values())
 

@@ -10,7 +10,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.urls import reverse
 
@@ -295,12 +295,12 @@ def latest_file_target(file_name: str, *, kind: str | None = None) -> dict:
     verified = ArchivedFile.objects.filter(in_items, status=ArchivedFile.Status.VERIFIED,
                                            version__published_at__isnull=False)
     links = ArchiveLinks()
-    copies = list(verified.at_paths(file_name).select_related("version")
-                  .order_by("-version__release_datetime")[:len(_STORAGE_CLASSES)])
+    copies = list(verified.at_paths(file_name).annotate(release_at=F("version__release_datetime"))
+                  .order_by("-release_at")[:len(_STORAGE_CLASSES)])
     if copies:  # the newest release's copy; in the configured storage if it is in both
-        record = max((c for c in copies if c.version_id == copies[0].version_id),
+        record = max((c for c in copies if c.owner_id == copies[0].owner_id),
                      key=lambda c: c.storage == links.configured)
-        return {"url": links.url(record), "release": record.version.slug}
+        return {"url": links.url(record), "release": RawDataVersion(release_datetime=record.release_at).slug}
     latest = release_latest()
     files = []
     if latest is not None:

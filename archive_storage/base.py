@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, BinaryIO
 
-from processors.digest import digest_stream
+from .digest import digest_stream
 
 from .identifiers import name_split
 

@@ -3,36 +3,51 @@
     class Dataset(models.Model):
         slug = models.SlugField()
         data = ArchiveFileField(
-            upload_to=lambda obj, filename: f"ccdc-dataset-{obj.slug}/{filename}",
+            upload_to=lambda obj, filename: f"myorg-dataset-{obj.slug}/{filename}",
             item_metadata=lambda obj: {"title": f"Dataset {obj.slug}"},
         )
 
     dataset.data.save("table.csv", File(open(path, "rb")))  # on archive.org, with retries
 
-See docs/archive-storage.md.
+See README.md beside this file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.core.files.storage import Storage, storages
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.utils.deconstruct import deconstructible
 
-from .storage.identifiers import name_split
+from .identifiers import name_split
 
 
-@deconstructible(path="calaccess_archive.fields.ConfiguredArchiveStorage")
+def archive_storage_configured() -> Storage:
+    """The storage configured as STORAGES["archive"]; without one, archive.org (ArchiveOrgStorage, IA_* settings)."""
+    if "archive" in settings.STORAGES:
+        return storages["archive"]
+    from .archive_org import ArchiveOrgStorage
+
+    global _DEFAULT
+    _DEFAULT = _DEFAULT or ArchiveOrgStorage()
+    return _DEFAULT
+
+
+_DEFAULT = None
+
+
+@deconstructible(path="archive_storage.fields.ConfiguredArchiveStorage")
 class ConfiguredArchiveStorage(Storage):
     """Whatever STORAGES["archive"] is at the moment of each call (so a change of
-    settings, in a test or a deployment, reaches fields defined at import)."""
+    settings, in a test or a deployment, reaches fields defined at import): archive_storage_configured."""
 
     def __getattribute__(self, attr: str):
         if attr.startswith("__") or attr == "deconstruct":
             return object.__getattribute__(self, attr)
-        return getattr(storages["archive"], attr)
+        return getattr(archive_storage_configured(), attr)
 
 
 _CONFIGURED = ConfiguredArchiveStorage()

@@ -1,6 +1,6 @@
 """archive.org through the `internetarchive` library, made to survive archive.org's behaviour.
 
-What the library does not do, done here (docs/archive-storage.md):
+What the library does not do, done here (README.md):
 - retries with exponential backoff and jitter on 503 SlowDown, other 5xx,
   connection errors and timeouts (the library retries only 503, without backoff);
 - after a timeout or a cut connection, asks the metadata API (and the tasks API)
@@ -9,7 +9,7 @@ What the library does not do, done here (docs/archive-storage.md):
 - check_limit: while the account is over its limit, waits instead of sending;
 - an answer that refuses the account rather than the file (a spam flag, keys refused, an
   over-limit that does not clear) raises `ArchiveAccountRefused`: sending the next file
-  cannot help either, so a caller stops the run (processors/archive/upload.py);
+  cannot help either, so a caller stops the run (upload.py);
 - explicit timeouts on every request; `Content-MD5` and the size hint on every PUT.
 """
 
@@ -24,11 +24,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any, BinaryIO
 
 import requests
-from django.conf import settings
-
-from processors.errors import one_line
-
 from .base import ReadingBody
+from .conf import setting
+from .text import one_line
 
 logger = logging.getLogger(__name__)
 
@@ -91,15 +89,15 @@ class ArchiveConfig:
     @classmethod
     def from_settings(cls, **overrides: Any) -> ArchiveConfig:
         config = cls(
-            access_key=settings.IA_ACCESS_KEY,
-            secret_key=settings.IA_SECRET_KEY,
-            secure=settings.IA_SECURE,
-            proxy=settings.IA_PROXY,
-            connect_timeout=settings.IA_CONNECT_TIMEOUT,
-            read_timeout=settings.IA_READ_TIMEOUT,
-            retries=settings.IA_RETRIES,
-            backoff=settings.IA_RETRY_BACKOFF,
-            backoff_max=settings.IA_RETRY_BACKOFF_MAX,
+            access_key=setting("IA_ACCESS_KEY"),
+            secret_key=setting("IA_SECRET_KEY"),
+            secure=setting("IA_SECURE"),
+            proxy=setting("IA_PROXY"),
+            connect_timeout=setting("IA_CONNECT_TIMEOUT"),
+            read_timeout=setting("IA_READ_TIMEOUT"),
+            retries=setting("IA_RETRIES"),
+            backoff=setting("IA_RETRY_BACKOFF"),
+            backoff_max=setting("IA_RETRY_BACKOFF_MAX"),
         )
         return replace(config, **{k: v for k, v in overrides.items() if v is not None})
 

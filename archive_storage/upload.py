@@ -29,15 +29,15 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
-from calaccess_archive.models import ArchivedFile
-from calaccess_archive.transitions import status_transition
-from calaccess_archive.storage.ia_client import ArchiveAccountRefused, ArchiveError, RemoteFile
-from calaccess_archive.storage.identifiers import name_split
-from processors.digest import digest_stream
+from .conf import setting
+from .digest import digest_stream
+from .ia_client import ArchiveAccountRefused, ArchiveError, RemoteFile
+from .identifiers import name_split
+from .models import ArchivedFile
+from .transitions import status_transition
 
 Status = ArchivedFile.Status
 
@@ -51,7 +51,7 @@ class ArchiveUnit:
 
     name: str
     path: Path
-    role: str = ArchivedFile.Role.OTHER
+    role: str = "other"
 
 
 @dataclass
@@ -72,8 +72,9 @@ class PublishReport:
         return all(record.status == Status.VERIFIED for record in self.files)
 
 
-def archived_file_record(*, storage, unit: ArchiveUnit, version=None) -> ArchivedFile:
-    """Find or create the record of `unit` in `storage`, with the local file's md5, sha256 and size.
+def archived_file_record(*, storage, unit: ArchiveUnit, owner=None) -> ArchivedFile:
+    """Find or create the record of `unit` in `storage`, with the local file's md5, sha256 and size;
+    `owner` (any model instance) is what the file belongs to, kept on the record.
 
     A verified record whose local file is unchanged (same size, not modified since) is
     returned as is, without hashing; a changed local file starts over as pending.
@@ -81,7 +82,7 @@ def archived_file_record(*, storage, unit: ArchiveUnit, version=None) -> Archive
     parts = name_split(unit.name)
     record, _ = ArchivedFile.objects.get_or_create(
         storage=storage.label, name=unit.name,
-        defaults={"identifier": parts.identifier, "role": unit.role, "version": version, "local_path": str(unit.path)},
+        defaults={"identifier": parts.identifier, "role": unit.role, "owner": owner, "local_path": str(unit.path)},
     )
     if not unit.path.exists():
         if record.md5:
@@ -96,7 +97,9 @@ def archived_file_record(*, storage, unit: ArchiveUnit, version=None) -> Archive
     if (record.md5, record.size) != (digest.md5, digest.size) and record.status != Status.PENDING and record.md5:
         status_transition(record, Status.PENDING, last_error="local file changed; archiving it again")
     record.md5, record.sha256, record.size = digest.md5, digest.sha256, digest.size
-    record.local_path, record.role, record.version = str(unit.path), unit.role, version or record.version
+    record.local_path, record.role = str(unit.path), unit.role
+    if owner is not None:
+        record.owner = owner
     record.save()
     return record
 
@@ -170,16 +173,16 @@ def archived_files_verify(*, storage, records: Iterable[ArchivedFile], wait: flo
     """
     wanted = {Status.UPLOADED} | ({Status.VERIFIED, Status.PENDING, Status.FAILED} if recheck_verified else set())
     todo = [r for r in records if r.status in wanted]
-    wait = settings.IA_VERIFY_WAIT if wait is None else wait
+    wait = setting("IA_VERIFY_WAIT") if wait is None else wait
     deadline = time.monotonic() + wait
-    delay = max(settings.IA_RETRY_BACKOFF, 0.01)
+    delay = max(setting("IA_RETRY_BACKOFF"), 0.01)
     while todo:
         todo = _verify_round(storage, todo, final=recheck_verified)
         left = deadline - time.monotonic()
         if not todo or left <= 0:
             break
         sleep(min(delay, left))
-        delay = min(delay * 2, settings.IA_RETRY_BACKOFF_MAX)
+        delay = min(delay * 2, setting("IA_RETRY_BACKOFF_MAX"))
     for identifier in {r.identifier for r in todo}:
         pending = storage.item_pending(identifier)
         for record in (r for r in todo if r.identifier == identifier):
@@ -198,7 +201,7 @@ def archived_files_due(*, storage, now=None) -> list[ArchivedFile]:
     given up polling by now (uploaded more than IA_VERIFY_WAIT ago)."""
     now = now or timezone.now()
     unscheduled = Q(next_check_at__isnull=True) & (
-        Q(uploaded_at__isnull=True) | Q(uploaded_at__lte=now - timedelta(seconds=settings.IA_VERIFY_WAIT)))
+        Q(uploaded_at__isnull=True) | Q(uploaded_at__lte=now - timedelta(seconds=setting("IA_VERIFY_WAIT"))))
     return list(ArchivedFile.objects.filter(Q(next_check_at__lte=now) | unscheduled,
                                             storage=storage.label, status=Status.UPLOADED))
 
@@ -246,7 +249,7 @@ def _verify_round(storage, records: list[ArchivedFile], *, final: bool) -> list[
     return left
 
 
-def files_publish(*, storage, units: Iterable[ArchiveUnit], items: dict[str, dict], version=None,
+def files_publish(*, storage, units: Iterable[ArchiveUnit], items: dict[str, dict], owner=None,
                   verify_only: bool = False, wait: float | None = None,
                   on_file: Callable[[ArchivedFile], None] | None = None,
                   on_read: Callable[[int], None] | None = None) -> PublishReport:
@@ -262,7 +265,7 @@ def files_publish(*, storage, units: Iterable[ArchiveUnit], items: dict[str, dic
         if verify_only and not unit.path.exists() and not ArchivedFile.objects.filter(
                 storage=storage.label, name=unit.name).exclude(md5="").exists():
             continue  # never archived from here and not on disk: nothing to compare
-        report.files.append(archived_file_record(storage=storage, unit=unit, version=version))
+        report.files.append(archived_file_record(storage=storage, unit=unit, owner=owner))
     if not verify_only:
         for identifier, metadata in items.items():
             storage.item_ensure(identifier, metadata)

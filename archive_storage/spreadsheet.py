@@ -12,8 +12,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from calaccess_archive.models import ArchivedFile
-from calaccess_archive.storage.identifiers import InvalidArchiveName, identifier_validate, name_join
+from .identifiers import InvalidArchiveName, identifier_validate, name_join
 
 from .upload import ArchiveUnit, PublishReport, files_publish
 
@@ -75,7 +74,7 @@ def spreadsheet_read(*, path: Path) -> SpreadsheetPlan:
                 continue
             remote = (row.get("REMOTE_NAME") or row.get("remote_name") or "").strip() or local.name
             try:
-                plan.units.append(ArchiveUnit(name_join(identifier, remote), local, ArchivedFile.Role.OTHER))
+                plan.units.append(ArchiveUnit(name_join(identifier, remote), local))
             except InvalidArchiveName as exc:
                 problems.append(f"line {line}: {exc}")
     if problems:
@@ -100,14 +99,22 @@ def _merge_metadata(metadata: dict, row: dict, keys: dict) -> None:
             metadata[key] = [v for v in value if v]
 
 
-def spreadsheet_upload(*, path: Path, storage, dry_run: bool = False,
+def spreadsheet_upload(*, path: Path, storage, dry_run: bool = False, retries: int | None = None,
                        wait: float | None = None, on_file=None, on_read=None) -> tuple[SpreadsheetPlan, PublishReport]:
     """Check the sheet, then (unless a dry run) upload and verify every file in it.
 
     A re-run sends only what is not yet verified (the ArchivedFile records remember).
+    `retries` overrides IA_RETRIES for this run (attempts of each request).
     """
     plan = spreadsheet_read(path=path)
     if dry_run:
         return plan, PublishReport()
-    return plan, files_publish(storage=storage, units=plan.units, items=plan.items, wait=wait,
-                               on_file=on_file, on_read=on_read)
+    return plan, files_publish(storage=storage_with_retries(storage, retries), units=plan.units, items=plan.items,
+                               wait=wait, on_file=on_file, on_read=on_read)
+
+
+def storage_with_retries(storage, retries: int | None):
+    """`storage`, or a copy of it that makes `retries` attempts of each request (a storage with options)."""
+    if retries is None or not hasattr(storage, "options"):
+        return storage
+    return type(storage)(**{**storage.options, "retries": retries})

@@ -50,6 +50,10 @@ def name_join(identifier: str, file_name: str) -> str:
     return str(ArchiveName(identifier_validate(identifier), file_name_validate(file_name)))
 
 
-def release_identifier(*, prefix: str, kind: str, slug: str) -> str:
-    """`<prefix>raw-data-YYYY-MM-DD_HH-MM-SS` (kind "raw") or `<prefix>processed-data-...`."""
-    return identifier_validate(f"{prefix}{kind}-data-{slug}")
+def identifier_prefixed(identifier: str, *, prefix: str | None = None) -> str:
+    """`identifier` behind ARCHIVE_STORAGE_PREFIX (or `prefix`), validated: "myorg-" + "dataset-1"."""
+    if prefix is None:
+        from .conf import setting
+
+        prefix = setting("ARCHIVE_STORAGE_PREFIX")
+    return identifier_validate(f"{prefix}{identifier}")

@@ -272,12 +272,12 @@ class TableCleaner:
             rejoined = True
         repair = None
         if len(fields) > self.ncols:
-            candidates, reason, space = tab_repair(self.columns, fields)
-            if len(candidates) > 1:
-                # Decided by what the columns usually hold, once the table has been read.
+            repaired, reason, space = tab_repair(self.columns, fields)
+            if space is not None:
+                # Several valid merges: decided by what the columns usually hold, once the table has been read.
                 self.evidence.defer(lines[i : i + used], first_line + i, fields, fixes, rejoined, space)
                 return used
-            fields = candidates[0] if candidates else None
+            fields = repaired
             repair = REPAIRED_UNIQUE
         if fields is None:
             record = None

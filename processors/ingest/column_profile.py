@@ -117,6 +117,14 @@ class ColumnProfile:
         for value, n in self.exact.items():
             self._count_features(value, n)
         self._singletons = sum(1 for n in self.exact.values() if n == 1) + self.evicted
+        filled = self.values - self.empty
+        multi = filled - self.words[1] - self.words[0]
+        self._denominators = {
+            "features": math.log(filled + len(self.shapes) + 1) + math.log(filled + 7) + math.log(filled + 10)
+            + math.log(filled + 4) + math.log(filled + len(self.first_words) + 1),
+            "last": math.log(multi + len(self.last_words) + 1),
+            "novel": math.log((self._singletons + 1) / (filled + 2)),
+        }
         self._ready = True
 
     def log_typicality(self, value: str) -> float:
@@ -146,18 +154,17 @@ class ColumnProfile:
         if filled == 0:
             return score + _feature_log_floor(value)
         shape, words, length, edges = value_features(value)
-        features = (
-            _log_share(self.shapes.get(shape, 0), filled, len(self.shapes) + 1)
-            + _log_share(self.words[words], filled, 7)
-            + _log_share(self.lengths[length], filled, 10)
-            + _log_share(self.edges[edges], filled, 4)
-        )
         first, last = _end_words(value)
-        features += _log_share(self.first_words.get(first, 0), filled, len(self.first_words) + 1)
+        # Each share add-one smoothed (_log_share), its denominator's log computed once (_prepare).
+        den = self._denominators
+        features = (
+            math.log(self.shapes.get(shape, 0) + 1) + math.log(self.words.get(words, 0) + 1)
+            + math.log(self.lengths.get(length, 0) + 1) + math.log(self.edges.get(edges, 0) + 1)
+            + math.log(self.first_words.get(first, 0) + 1) - den["features"]
+        )
         if last is not None:
-            multi = filled - self.words[1] - self.words[0]
-            features += _log_share(self.last_words.get(last, 0), multi, len(self.last_words) + 1)
-        novel = math.log((self._singletons + 1) / (filled + 2)) + features
+            features += math.log(self.last_words.get(last, 0) + 1) - den["last"]
+        novel = den["novel"] + features
         seen = self.exact.get(value, 0)
         if not seen:
             return score + novel

@@ -176,22 +176,36 @@ class MergeSpace:
         return cls(data["base"], data["first"], data["last"], {(f, c): w for f, c, w in data["states"]})
 
 
-def tab_repair(columns: Sequence[Column], fields: Sequence[str]) -> tuple[list[list[str]], str, MergeSpace | None]:
-    """The valid records `fields` can be merged into (one: the repair; two: more than one, to be
-    decided by evidence, with the space of every valid merge), or none and the reason it cannot be
-    repaired."""
+def tab_repair(columns: Sequence[Column], fields: Sequence[str]) -> tuple[list[str] | None, str, MergeSpace | None]:
+    """What the valid merges of `fields` into records are: the one record when there is exactly one
+    (the repair); the space of them all when there are more (to be decided by evidence); or, with
+    neither, the reason it cannot be repaired."""
     extra = len(fields) - len(columns)
     if extra > MAX_EXTRA_FIELDS:
-        return [], f"{extra} fields too many; too many to repair safely", None
-    ways = None if extra == 1 else _merge_ways(columns, fields, MAX_CANDIDATES)
-    candidates = tab_repair_candidates(columns, fields, ways)
-    if not candidates:
-        return [], f"{extra} field(s) too many and no merge of text columns makes every column valid", None
-    if len(candidates) == 1:
-        return candidates, "", None
-    if ways is None:
-        return candidates, "", _one_tab_space(columns, fields)
-    return candidates, "", _merge_space(len(columns), ways, candidates[0])
+        return None, f"{extra} fields too many; too many to repair safely", None
+    if extra == 1:
+        merges = _one_tab_merges(columns, fields, MAX_CANDIDATES)
+        if len(merges) > 1:
+            return None, "", _one_tab_space(columns, fields)
+        count = len(merges)
+    else:
+        ways = _merge_ways(columns, fields, MAX_CANDIDATES)
+        count = min(MAX_CANDIDATES, sum(n for _, n in ways(0, 0)))
+        if count > 1:
+            return None, "", _merge_space(len(columns), ways, _first_merge(len(columns), fields, ways))
+    if not count:
+        return None, f"{extra} field(s) too many and no merge of text columns makes every column valid", None
+    return (_one_tab_merged(fields, merges[0]) if extra == 1 else _first_merge(len(columns), fields, ways)), "", None
+
+
+def _first_merge(ncols: int, fields: Sequence[str], ways) -> list[str]:
+    """One valid merge: the narrowest width at every column."""
+    record, f = [], 0
+    for c in range(ncols):
+        width = ways(f, c)[0][0]
+        record.append("\t".join(fields[f : f + width]))
+        f += width
+    return record
 
 
 def _merge_space(ncols: int, ways, base: list[str]) -> MergeSpace:
@@ -237,35 +251,35 @@ def merge_by_evidence(fields: Sequence[str], profile: TableProfile, space: Merge
     value is of its column, so the best two are found by dynamic programming over
     (field, column), however many merges there are.
     """
-    states, end = space.states, space.last + 1
-    # top[(f, c)]: the two best (score, width, rank of the continuation) from (f, c) on.
+    states, first, end = space.states, space.first, space.last + 1
+    # top[(f, c)]: the two best (score, width, rank of the continuation) from (f, c) on, column by
+    # column from the last one in doubt back to the first.
     top: dict[tuple[int, int], list[tuple[float, int, int]]] = {}
-
-    def best_two(f: int, c: int) -> list[tuple[float, int, int]]:
-        if c == end:
-            return [(0.0, 0, 0)]
-        key = (f, c)
-        if key not in top:
+    by_column: dict[int, list[tuple[int, list[int]]]] = {}
+    for (f, c), widths in states.items():
+        by_column.setdefault(c, []).append((f, widths))
+    finish = [(0.0, 0, 0)]
+    for c in range(end - 1, first - 1, -1):
+        typicality = profile.columns[c].log_typicality
+        for f, widths in by_column.get(c, ()):
             options = []
-            for width in states[key]:
-                here = profile.log_typicality(c, "\t".join(fields[f : f + width]))
-                for rank, (rest, _, _) in enumerate(best_two(f + width, c + 1)):
-                    options.append((here + rest, width, rank))
+            for width in widths:
+                here = typicality(fields[f] if width == 1 else "\t".join(fields[f : f + width]))
+                rest = finish if c + 1 == end else top[(f + width, c + 1)]
+                options.extend((here + score, width, rank) for rank, (score, _, _) in enumerate(rest))
             options.sort(key=lambda o: -o[0])
-            top[key] = options[:2]
-        return top[key]
-
-    start = next(f for (f, c) in states if c == space.first)
+            top[(f, c)] = options[:2]
+    start = next(f for f, _ in by_column[first])
 
     def record(rank: int) -> list[str]:
         out, f = list(space.base), start
-        for c in range(space.first, end):
+        for c in range(first, end):
             _, width, next_rank = top[(f, c)][rank]
             out[c] = "\t".join(fields[f : f + width])
             f, rank = f + width, next_rank
         return out
 
-    ranked = best_two(start, space.first)
+    ranked = top[(start, first)]
     if len(ranked) < 2:
         return None
     return EvidenceChoice(record(0), record(1), ranked[0][0], ranked[1][0])

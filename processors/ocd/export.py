@@ -121,6 +121,16 @@ FLAT_FILES: dict[str, tuple[str, str, tuple[Field, ...], str]] = {
             _f("ocd_contest_id", "c.contest_id", "string", "OCD CandidateContest id"),
             _f("ocd_party_id", "c.party_id", "string", "OCD Organization id of the party"),
             _f("calaccess_filer_id", "(c.extras->>'calaccess_filer_id')::bigint", "integer", "Candidate FILER_ID"),
+            _f("latest_calaccess_filer_id",
+               """(SELECT btrim(r."FILER_ID") FROM "F501_502_CD" AS r
+                   WHERE r."FILING_ID" = (c.extras->'form501_filing_ids'->>-1)::bigint
+                   ORDER BY r."AMEND_ID" DESC, r.id DESC LIMIT 1)""", "string",
+               "FILER_ID as written on the latest Form 501 (negative or old ids are translated in calaccess_filer_id;"
+               " empty: known from covers only)"),
+            _f("calaccess_filer_id_count",
+               """(SELECT count(DISTINCT btrim(r."FILER_ID")) FROM "F501_502_CD" AS r WHERE r."FILING_ID" IN (
+                   SELECT jsonb_array_elements_text(c.extras->'form501_filing_ids')::bigint))""", "integer",
+               "Number of distinct FILER_IDs written on the candidacy's Form 501s"),
             _f("latest_form501_filing_id", "(c.extras->'form501_filing_ids'->>-1)::bigint", "integer",
                "Latest Form 501 FILING_ID"),
             _f("form501_filing_count", "jsonb_array_length(c.extras->'form501_filing_ids')", "integer",

@@ -68,6 +68,9 @@ def test_candidates_flat_file_says_special_elections_and_status(raw_release):
     assert rows["2004"]["special_election"] == ""  # election type not given: not known
     assert rows["2003"]["registration_status"] == "withdrawn" and rows["2001"]["registration_status"] == "filed"
     assert rows["2003"]["office"] == "City Council, Oakland city"
+    # Kim Poe's Form 501 gives her negative id; FILER_XREF_CD makes it filer 2006.
+    assert (rows["2006"]["latest_calaccess_filer_id"], rows["2006"]["calaccess_filer_id_count"]) == ("-1234", "1")
+    assert (rows["2001"]["latest_calaccess_filer_id"], rows["2001"]["calaccess_filer_id_count"]) == ("2001", "1")
 
 
 def test_form460_filings_with_summary_totals(raw_release):

@@ -9,20 +9,20 @@ the run instead of leaving a record that says something impossible.
 
 from __future__ import annotations
 
+from archive_storage import transitions as app_transitions
 from processors.errors import PipelineError
 
 
-class IllegalTransition(PipelineError):
+class IllegalTransition(PipelineError, app_transitions.IllegalTransition):
     """A status change the record's TRANSITIONS do not allow."""
 
 
 def status_transition(record, status: str, **fields):
-    """Move `record` to `status`, set `fields` on it, and save it (the whole row); return it."""
-    allowed = type(record).TRANSITIONS.get(record.status, frozenset())
-    if status not in allowed:
-        raise IllegalTransition(f"{record}: {record.status} -> {status} is not allowed")
-    record.status = status
-    for name, value in fields.items():
-        setattr(record, name, value)
-    record.save()
-    return record
+    """Move `record` to `status`, set `fields` on it, and save it (the whole row); return it.
+
+    The archive storage app's rule, raising the pipeline's error, so a run stops with one line.
+    """
+    try:
+        return app_transitions.status_transition(record, status, **fields)
+    except app_transitions.IllegalTransition as exc:
+        raise IllegalTransition(str(exc)) from None

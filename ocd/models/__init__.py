@@ -1,4 +1,4 @@
-from .campaign_finance import Committee, Filing, FilingAction, Transaction
+from .campaign_finance import Committee, Filing, FilingAction, FilingActionSummaryAmount, Transaction
 from .core import (
     Division,
     Jurisdiction,
@@ -62,6 +62,7 @@ OCD_MODELS = [
     Committee,
     Filing,
     FilingAction,
+    FilingActionSummaryAmount,
     Transaction,
 ]
 

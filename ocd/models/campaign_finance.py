@@ -1,4 +1,5 @@
-"""The OCD campaign-finance draft (OCDEP "Campaign Finance Filings"): Committee, Filing, FilingAction, Transaction.
+"""The OCD campaign-finance draft (OCDEP "Campaign Finance Filings"): Committee, Filing, FilingAction,
+FilingActionSummaryAmount, Transaction.
 
 The draft was never shipped; names follow its text and the coalition's
 unfinished models. Additions (marked) carry what CAL-ACCESS reports and the
@@ -8,7 +9,7 @@ OCD people or organizations, and the raw keys in `extras`.
 
 from django.db import models
 
-from .base import OCDBase, ocd_id_field
+from .base import OCDBase, RelatedBase, ocd_id_field
 from .core import Organization, Person
 from .elections import Election
 
@@ -59,6 +60,22 @@ class FilingAction(OCDBase):
 
     class Meta:
         db_table = "opencivicdata_filingaction"
+
+
+class FilingActionSummaryAmount(RelatedBase):
+    """An amount a filing reports as a total, not necessarily the sum of its transactions (Form 460's summary page)."""
+
+    filing_action = models.ForeignKey(
+        FilingAction, related_name="summary_amounts", on_delete=models.CASCADE,
+        help_text="The action (version of the filing) that reported it.",
+    )
+    label = models.CharField(max_length=100, help_text='What the total is, e.g. "Line 5: total contributions received'
+                                                       ' (this period)".')
+    amount_value = models.DecimalField(max_digits=16, decimal_places=2, help_text="Amount.")
+    amount_currency = models.CharField(max_length=3, default="USD", help_text="Currency of the amount.")
+
+    class Meta:
+        db_table = "opencivicdata_filingactionsummaryamount"
 
 
 class Transaction(OCDBase):

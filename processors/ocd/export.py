@@ -17,6 +17,7 @@ from pathlib import Path
 from processors.digest import CHUNK
 from .fields import BOOLEAN, DATETIME, Field, _f
 from .form_files import FORM_FILES
+from .summaries import FORM460_SUMMARY
 
 
 @dataclass(frozen=True)
@@ -58,29 +59,6 @@ _TRANSACTION_KEYS = [
     _f("calaccess_table", "t.extras->>'calaccess_table'", "string", "Raw table: RCPT_CD, EXPN_CD, LOAN_CD, S497_CD"),
 ]
 
-# The Form 460 summary page (SMRY_CD rows of FORM_TYPE F460): LINE_ITEM -> column, description.
-# AMOUNT_A is the period's amount (AMOUNT_B, the calendar year's, is left out).
-FORM460_SUMMARY = (
-    ("1", "monetary_contributions", "Line 1: monetary contributions"),
-    ("2", "loans_received", "Line 2: loans received"),
-    ("3", "subtotal_cash_contributions", "Line 3: subtotal cash contributions"),
-    ("4", "nonmonetary_contributions", "Line 4: nonmonetary contributions"),
-    ("5", "total_contributions", "Line 5: total contributions received"),
-    ("6", "payments_made", "Line 6: payments made"),
-    ("7", "loans_made", "Line 7: loans made"),
-    ("8", "subtotal_cash_payments", "Line 8: subtotal cash payments"),
-    ("9", "unpaid_bills", "Line 9: accrued expenses (unpaid bills)"),
-    ("10", "nonmonetary_adjustment", "Line 10: nonmonetary adjustment"),
-    ("11", "total_expenditures", "Line 11: total expenditures made"),
-    ("12", "begin_cash_balance", "Line 12: beginning cash balance"),
-    ("13", "cash_receipts", "Line 13: cash receipts"),
-    ("14", "misc_cash_increases", "Line 14: miscellaneous increases to cash"),
-    ("15", "cash_payments", "Line 15: cash payments"),
-    ("16", "ending_cash_balance", "Line 16: ending cash balance"),
-    ("17", "loan_guarantees_received", "Line 17: loan guarantees received"),
-    ("18", "cash_equivalents", "Line 18: cash equivalents"),
-    ("19", "outstanding_debts", "Line 19: outstanding debts"),
-)
 # One row per (filing, amendment) with each summary line's AMOUNT_A; a line given twice: the first loaded.
 _FORM460_SUMMARY_SQL = "SELECT \"FILING_ID\", \"AMEND_ID\", " + ", ".join(
     f"(array_agg(\"AMOUNT_A\" ORDER BY id) FILTER (WHERE btrim(\"LINE_ITEM\") = '{line}'))[1] AS {name}"

@@ -18,7 +18,7 @@ REASONS = {"no_filing_id", "schedule_not_processed", "no_campaign_cover", "super
            "amendment_without_cover", "duplicate_key", "bad_filer_id", "no_candidate_filer_id", "not_form_501",
            "officeholder_statement", "office_not_recognized", "district_invalid", "local_jurisdiction_unknown",
            "no_election", "no_election_date",
-           "party_duplicate_code"}
+           "party_duplicate_code", "summary_line_not_on_form_460", "summary_of_a_filing_not_processed"}
 
 
 def _json(*args: str) -> dict:

@@ -38,7 +38,7 @@ def test_table_counts(built):
         "opencivicdata_ballotmeasurecontestsource": 0, "opencivicdata_retentioncontest": 1,
         "opencivicdata_retentioncontestoption": 2, "opencivicdata_retentioncontestidentifier": 0,
         "opencivicdata_retentioncontestsource": 0, "opencivicdata_committee": 4, "opencivicdata_filing": 7,
-        "opencivicdata_filingaction": 8, "opencivicdata_transaction": 8,
+        "opencivicdata_filingaction": 8, "opencivicdata_filingactionsummaryamount": 5, "opencivicdata_transaction": 8,
     }
 
 
@@ -136,3 +136,19 @@ def test_ids_stable_across_rebuilds(built):
         model.objects.all().delete()
     ocd_tables_build(release_datetime=RELEASE)
     assert snapshot() == first
+
+
+def test_form460_summary_lines_become_filing_action_summary_amounts(built):
+    """SMRY_CD's Form 460 summary page: one amount per line and column of each version; schedules' own
+    summaries (FORM_TYPE A) are not summary page lines."""
+    from ocd import models as ocd_models
+
+    amounts = {(a.filing_action.filing.calaccess_filing_id, a.filing_action.amend_id, a.label): str(a.amount_value)
+               for a in ocd_models.FilingActionSummaryAmount.objects.select_related("filing_action__filing")}
+    assert amounts == {
+        (7001, 0, "Line 1: monetary contributions (this period)"): "90.00",
+        (7001, 1, "Line 1: monetary contributions (this period)"): "100.00",
+        (7001, 1, "Line 5: total contributions received (this period)"): "150.00",
+        (7001, 1, "Line 5: total contributions received (calendar year to date)"): "900.00",
+        (7001, 1, "Line 16: ending cash balance (this period)"): "-25.50",
+    }

@@ -31,7 +31,7 @@ from .decode import FIX_LOST_HIGH_BIT, FIX_NUL_SUB, FIX_UTF16_APOSTROPHE, FIX_WI
 from .native import BLANK, DUPLICATE, LEFT_TO_PYTHON
 from .evidence import REPAIRED_BY_EVIDENCE, REPAIRED_UNIQUE, EvidenceRepairs, original_bytes, table_profile
 from .repair import EVIDENCE_MARGIN, merge_by_evidence, tab_repair
-from .schema import DATE, FLAG_INTEGERS, INTEGER, PG_SPACE, TEXT, Column, TableSchema
+from .schema import DATE, FLAG_INTEGERS, INTEGER, PG_SPACE, TEXT, Column, TableSchema, row_pattern
 
 # A record split by stray line breaks is looked for over at most this many lines.
 MAX_REJOIN_LINES = 50
@@ -50,27 +50,6 @@ def csv_line(fields: list[str]) -> bytes:
     return ('"' + '","'.join(f.replace('"', '""') for f in fields) + '"\n').encode("utf-8")
 
 
-def _row_pattern(columns: list[Column], *, text: str | None = None) -> re.Pattern:
-    """A regex that matches only valid records (a subset of them).
-
-    The strict form (the default, for the raw line, CR included) lets text
-    hold only printable ASCII and integers only digits. The decoded forms (for
-    a line already decoded and without its CR) let integers hold flags and
-    text hold any character in the `text` class.
-    """
-    parts = []
-    for c in columns:
-        pattern = c.fast_pattern()
-        if c.kind == TEXT:
-            pattern = pattern.replace(r"[^\t]", text or r"[ -~]")
-        elif c.kind == INTEGER and text:
-            pattern = r"(?:-?\d{1,9}|[%s])?" % "".join(FLAG_INTEGERS)
-        parts.append(pattern)
-    # (?!\r|$): an empty line is a blank line, even in a one-column table (FILERS_CD).
-    # re.ASCII: \d must not match other scripts' digits, which PostgreSQL does not read.
-    return re.compile(r"(?!\r|$)" + "\t".join(parts) + ("" if text else "\r"), re.ASCII)
-
-
 class TableCleaner:
     """Cleans the lines of one table file in order, writing records and quarantines."""
 
@@ -83,11 +62,11 @@ class TableCleaner:
         self.corrections = corrections or {}
         self.columns = self.file_columns(schema, header)
         self.ncols = len(self.columns)
-        self.row_re = _row_pattern(self.columns)
+        self.row_re = row_pattern(self.columns)
         # A single decoded line: no line breaks in text.
-        self.decoded_row_re = _row_pattern(self.columns, text=r"[^\t\r\n]")
+        self.decoded_row_re = row_pattern(self.columns, text=r"[^\t\r\n]")
         # A record the slow path put together: rejoined text keeps its line breaks.
-        self.record_re = _row_pattern(self.columns, text=r"[^\t]")
+        self.record_re = row_pattern(self.columns, text=r"[^\t]")
         self.integer_indexes = [i for i, c in enumerate(self.columns) if c.kind == INTEGER]
         self.native = None
         self.out = out

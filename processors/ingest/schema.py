@@ -153,3 +153,24 @@ def parse_date(value: str) -> dt.date | None:
         return dt.date(year, month, day)
     except ValueError:
         return None
+
+
+def row_pattern(columns: list[Column], *, text: str | None = None) -> re.Pattern:
+    """A regex that matches only valid records (a subset of them).
+
+    The strict form (the default, for the raw line, CR included) lets text
+    hold only printable ASCII and integers only digits. The decoded forms (for
+    a line already decoded and without its CR) let integers hold flags and
+    text hold any character in the `text` class.
+    """
+    parts = []
+    for c in columns:
+        pattern = c.fast_pattern()
+        if c.kind == TEXT:
+            pattern = pattern.replace(r"[^\t]", text or r"[ -~]")
+        elif c.kind == INTEGER and text:
+            pattern = r"(?:-?\d{1,9}|[%s])?" % "".join(FLAG_INTEGERS)
+        parts.append(pattern)
+    # (?!\r|$): an empty line is a blank line, even in a one-column table (FILERS_CD).
+    # re.ASCII: \d must not match other scripts' digits, which PostgreSQL does not read.
+    return re.compile(r"(?!\r|$)" + "\t".join(parts) + ("" if text else "\r"), re.ASCII)

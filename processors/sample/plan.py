@@ -277,7 +277,7 @@ def _candidacy(rng: random.Random, filer: int, city: str, county: str) -> dict[s
         "DIST_NO": str(district) if district else "",
         "DISTRICT_CD": str(values.DISTRICT_CODE_OF[district]) if district else "",
         "PARTY_CD": str(party_code), "PARTY": values.PARTY_TEXT.get(party_code, party.title()),
-        "ELECT_YEAR": str(year), "ELECT_TYPE": elect_type, "ELECT_DATE": _export_day(day) if day else "",
+        "ELECT_YEAR": str(year), "ELECT_TYPE": elect_type, "ELECT_DATE": export_day(day) if day else "",
         "JURIS_CD": cover_juris, "JURIS_F501": str(juris_cd), "AGENCY_NAM": agency,
         "NEGATIVE_ID": f"-{200_000 + filer}" if negative else "",
     }
@@ -295,13 +295,14 @@ def election_day(year: int, month: int) -> dt.date:
     return monday + dt.timedelta(days=1)
 
 
-def _export_day(day: dt.date) -> str:
+def export_day(day: dt.date) -> str:
+    """A date as the export writes it: `3/29/2001 12:00:00 AM`."""
     return f"{day.month}/{day.day}/{day.year} 12:00:00 AM"
 
 
 def fixed_table_rows() -> dict[str, list[tuple]]:
     """Code tables whose contents do not grow with the export."""
-    sessions = [(y, _export_day(dt.date(y - 1, 12, 1)), _export_day(dt.date(y + 1, 11, 30))) for y in range(2001, 2027, 2)]
+    sessions = [(y, export_day(dt.date(y - 1, 12, 1)), export_day(dt.date(y + 1, 11, 30))) for y in range(2001, 2027, 2)]
     return {
         "LOOKUP_CODES_CD": values.lookup_codes(),
         "FILER_TYPES_CD": [(i + 1, kind, 1 if "COMMITTEE" in kind else 2, "", "") for i, kind in enumerate(sorted(set(FILER_SLOTS)))],

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -25,13 +24,14 @@ from .plan import (
     FilingSeries,
     _mix,
     election_day,
+    export_day,
     filer_profile,
     fixed_table_rows,
     legacy_filer_id,
     table_series_name,
 )
 from processors.ingest.schema import INTEGER, TEXT, Column, TableSchema
-from .real_profile import real_column, real_fill_share
+from .calibrated import CALIBRATED, calibrated_pool, many_valued_keys
 
 TEMPLATE_POOL = 2048
 
@@ -75,10 +75,6 @@ class TableRows:
     keys: Iterator[tuple[str, ...]]
 
 
-def _day(day: dt.date) -> str:
-    return f"{day.month}/{day.day}/{day.year} 12:00:00 AM"
-
-
 def _session(day: dt.date) -> str:
     return str(day.year if day.year % 2 else day.year - 1)  # two-year sessions start in odd years
 
@@ -95,10 +91,10 @@ def _filing_context(plan: ExportPlan, table: str, series: FilingSeries, filing: 
     form = plan.filing_form(series, filing, filer)
     start = dt.date(day.year, 1 if day.month <= 6 else 7, 1)
     ctx.update({
-        "FORM_TYPE": form, "FORM_ID": form, "REC_TYPE": "CVR", "FILING_DATE": _day(day), "RPT_DATE": _day(day),
-        "FROM_DATE": _day(start), "RPTFROMDT": _day(start), "RPT_START": _day(start),
-        "THRU_DATE": _day(day - dt.timedelta(days=5)), "RPTTHRUDT": _day(day - dt.timedelta(days=5)),
-        "RPT_END": _day(day - dt.timedelta(days=5)), "SESSION_ID": _session(day),
+        "FORM_TYPE": form, "FORM_ID": form, "REC_TYPE": "CVR", "FILING_DATE": export_day(day), "RPT_DATE": export_day(day),
+        "FROM_DATE": export_day(start), "RPTFROMDT": export_day(start), "RPT_START": export_day(start),
+        "THRU_DATE": export_day(day - dt.timedelta(days=5)), "RPTTHRUDT": export_day(day - dt.timedelta(days=5)),
+        "RPT_END": export_day(day - dt.timedelta(days=5)), "SESSION_ID": _session(day),
     })
     if table == "FILER_FILINGS_CD":  # the index of filings: no names
         return ctx
@@ -128,7 +124,7 @@ def _filing_context(plan: ExportPlan, table: str, series: FilingSeries, filing: 
     if "BAL_NAME" in p:
         # A measure committee's cover names the measure and the (general) election it is on.
         ctx.update({"BAL_NAME": p["BAL_NAME"], "BAL_NUM": p["BAL_NUM"], "BAL_JURIS": "STATEWIDE", "SUP_OPP_CD": p["SUP_OPP_CD"],
-                    "ELECT_DATE": _day(election_day(int(p["ELECT_YEAR"]), 11))})
+                    "ELECT_DATE": export_day(election_day(int(p["ELECT_YEAR"]), 11))})
     if table == "F501_502_CD":
         ctx.update(_form501(plan, filing, amend_id, p, day))
     return ctx
@@ -158,7 +154,7 @@ def _form501(plan: ExportPlan, filing: int, amend_id: int, p: dict[str, str], da
         "PARTY": p["PARTY"] if (h >> 12) % 40 == 0 else "",
         "YR_OF_ELEC": "" if (h >> 16) % 12 == 0 else p["ELECT_YEAR"], "ELEC_TYPE": p["ELECT_TYPE"],
         "COMMITTEE_ID": str(int(p["FILER_ID"]) + 4) if (h >> 20) % 7 < 3 else "", "ENTITY_CD": "8",
-        "EXECUTE_DT": _day(day), "CAND_CITY": p["CITY"], "CAND_ST": p["ST"], "CAND_ZIP4": p["ZIP4"],
+        "EXECUTE_DT": export_day(day), "CAND_CITY": p["CITY"], "CAND_ST": p["ST"], "CAND_ZIP4": p["ZIP4"],
         "STMT_TYPE": "10002" if amend_id else "10003" if (h >> 24) % 16 == 0 else "10001",
     }
 
@@ -225,7 +221,7 @@ def _filer_context(plan: ExportPlan, table: str, filer: int) -> dict[str, str]:
         ctx["PARTY_CD"] = p.get("PARTY_CD", "0")
     elif table == "BALLOT_MEASURES_CD":
         ctx.update({"MEASURE_NO": p["BAL_NUM"], "MEASURE_NAME": p["BAL_NAME"], "JURISDICTION": "STATEWIDE",
-                    "ELECTION_DATE": _day(election_day(int(p["ELECT_YEAR"]), 11))})
+                    "ELECTION_DATE": export_day(election_day(int(p["ELECT_YEAR"]), 11))})
     elif table == "FILER_LINKS_CD":  # a candidate and the committee they control
         ctx = {"FILER_ID_A": p["FILER_ID"], "FILER_ID_B": str(int(p["FILER_ID"]) + 4), "LINK_TYPE": "12011",
                "LINK_DESC": "CANDIDATE CONTROLLED COMMITTEE", "ACTIVE_FLG": "Y"}
@@ -278,27 +274,6 @@ def _serial_column(columns: list[Column], keyed: list[str]) -> Column | None:
     return None
 
 
-# Columns processing reads whose values come from the real profile: its empty share and, for codes,
-# its common values in their proportions (the rest of the pool keeps the generator's own values).
-CALIBRATED = {"EXPN_CD": ("EXPN_CODE", "EXPN_DSCR")}
-
-
-def _calibrated_pool(table: str, column: Column, rng: random.Random) -> list[str]:
-    real = real_column(table, column.name)
-    own = values.value_pool(column, table, rng)
-    common = [v for v, n in real["common"].items() for _ in range(n)]
-    pool = []
-    for k in range(values.POOL_SIZE):
-        roll = rng.random() * 100
-        if roll < real["empty_pct"]:
-            pool.append("")
-        elif common and rng.random() < 0.9:
-            pool.append(values.fit(rng.choice(common), column))
-        else:
-            pool.append(own[k])
-    return pool
-
-
 def _optional_group(name: str, core: set[str] | None, always: set[str]) -> str | None:
     """The group a column is filled or left blank with, or None if always filled."""
     group = name.split("_")[0]
@@ -320,7 +295,7 @@ def _templates(
         elif c.name == "PFORM_TYPE":
             pools.append([SPLIT_FORMS[k % len(SPLIT_FORMS)] for k in range(values.POOL_SIZE)])
         elif c.name in CALIBRATED.get(table, ()):
-            pools.append([v.replace("%", "%%") for v in _calibrated_pool(table, c, rng)])
+            pools.append([v.replace("%", "%%") for v in calibrated_pool(table, c, rng)])
         else:
             pools.append([v.replace("%", "%%") for v in values.value_pool(c, table, rng)])
     places = len(values.CITIES)
@@ -352,38 +327,6 @@ def _templates(
     return templates
 
 
-def _many_valued_keys(table: str, columns: list[Column], keyed: list[str], keys: Iterator, rng: random.Random,
-                      added: set[str]) -> tuple[list[str], Iterator]:
-    """Names and addresses drawn per record from large pools (values.many_valued_pool).
-
-    Blank as the templates blank their column group (OPTIONAL_FILL), the group's
-    many-valued columns together.
-    """
-    core = CORE_GROUPS.get(table)
-    many = [c for c in columns if c.name not in keyed and values.many_valued_kind(c)]
-    if not many:
-        return keyed, keys
-    pools = [values.many_valued_pool(c, rng) for c in many]  # keys are not %-formatted: no escaping
-    groups = [_optional_group(c.name, core, added) for c in many]
-    # A column the real profile has is filled as often as the real one (RCPT_CD's CTRIB_NAMF in 68% of
-    # records: committees have no first name); else as its template group is.
-    real = [real_fill_share(table, c.name) for c in many]
-    fills = [int(1000 * (share if share is not None else OPTIONAL_FILL if g else 1)) for share, g in zip(real, groups)]
-    table_salt = zlib.crc32(table.encode())
-    salts = [_mix(table_salt, i, 7) for i in range(len(many))]
-    # Columns of one template group are blanked together; a profiled column on its own.
-    group_salts = [_mix(table_salt, 11, *(ord(ch) for ch in g)) if g and share is None else _mix(salt, 13)
-                   for g, share, salt in zip(groups, real, salts)]
-    size = values.MANY_VALUED_POOL
-
-    def drawn() -> Iterator[tuple[str, ...]]:
-        for j, key in enumerate(keys):
-            yield (*key, *("" if _mix(j, group_salt) % 1000 >= fill else pool[_mix(j, salt) % size]
-                           for pool, fill, group_salt, salt in zip(pools, fills, group_salts, salts)))
-
-    return [*keyed, *(c.name for c in many)], drawn()
-
-
 def table_rows(
     *, plan: ExportPlan, schema: TableSchema, columns: list[Column], rng: random.Random
 ) -> TableRows:
@@ -412,7 +355,9 @@ def table_rows(
         if serial is not None:
             keyed = [*keyed, serial.name]
             keys = ((*k, str(j + 1)) for j, k in enumerate(keys))
-    keyed, keys = _many_valued_keys(table, columns, keyed, keys, rng, added=set(names) - set(schema.column_names))
+    core, added = CORE_GROUPS.get(table), set(names) - set(schema.column_names)
+    groups = {c.name: _optional_group(c.name, core, added) for c in columns}
+    keyed, keys = many_valued_keys(table, columns, keyed, keys, rng, groups=groups, optional_fill=OPTIONAL_FILL)
     # Template placeholders follow column order; keys come in `keyed` order.
     order = [keyed.index(c.name) for c in columns if c.name in keyed]
     if order != sorted(order):

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -31,8 +34,9 @@ class Command(BaseCommand):
         if not spreadsheet.is_file():
             raise CommandError(f"spreadsheet {spreadsheet} not found")
         try:
-            plan, report = spreadsheet_upload(path=spreadsheet, storage=archive_storage_configured(),
-                                              dry_run=dry_run, retries=retries, wait=wait)
+            with upload_progress(enabled=not (json or dry_run) and self.stdout.isatty()) as callbacks:
+                plan, report = spreadsheet_upload(path=spreadsheet, storage=archive_storage_configured(),
+                                                  dry_run=dry_run, retries=retries, wait=wait, **callbacks)
         except SpreadsheetError as exc:
             self._write({"valid": False, "problems": exc.problems}, exc.problems, json)
             raise CommandError(str(exc).split(":")[0]) from exc
@@ -51,3 +55,18 @@ class Command(BaseCommand):
         else:
             for line in lines:
                 (self.stdout if document.get("valid", True) else self.stderr).write(line)
+
+
+@contextmanager
+def upload_progress(*, enabled: bool, stream=None) -> Iterator[dict]:
+    """Callbacks (on_read, on_file) driving a progress bar of the bytes sent, on a terminal only.
+
+    tqdm comes with internetarchive, so the app needs nothing more for it.
+    """
+    if not enabled:
+        yield {}
+        return
+    from tqdm import tqdm
+
+    with tqdm(unit="B", unit_scale=True, desc="archiving", file=stream or sys.stderr) as bar:
+        yield {"on_read": bar.update, "on_file": lambda record: bar.set_description(record.file_name[-40:])}

@@ -15,7 +15,7 @@ bounded memory, per column:
 - how often each value recurs (codes, cities, employers), and each first and
   last word (first names, "COMMITTEE", "INC.").
 
-`log_typicality(i, value)` is how typical `value` is of column i, a log
+`ColumnProfile.log_typicality(value)` is how typical `value` is of its column, a log
 probability: every share is smoothed, so an unseen feature is unlikely, not
 impossible. Rules and margin: docs/cleaning.md.
 """
@@ -200,10 +200,3 @@ class TableProfile:
         self.records += len(records)
         for i, profile in self.columns.items():
             profile.add_values([r[i] for r in records])
-
-    def log_typicality(self, column: int, value: str) -> float:
-        return self.columns[column].log_typicality(value)
-
-    def record_score(self, record: Sequence[str], columns: Iterable[int]) -> float:
-        """How typical `record` is in `columns`."""
-        return sum(self.columns[i].log_typicality(record[i]) for i in columns)

@@ -75,18 +75,15 @@ def _merge_ways(columns: Sequence[Column], fields: Sequence[str], cap: int):
     return ways
 
 
-def tab_repair_candidates(columns: Sequence[Column], fields: Sequence[str], ways=None) -> list[list[str]]:
-    """Every valid record (up to MAX_CANDIDATES) that `fields` can be merged into, in a fixed order.
-
-    `ways`: the search's states, when the caller built them (`_merge_ways`, cap MAX_CANDIDATES or more).
-    """
+def tab_repair_candidates(columns: Sequence[Column], fields: Sequence[str]) -> list[list[str]]:
+    """Every valid record (up to MAX_CANDIDATES) that `fields` can be merged into, in a fixed order."""
     extra = len(fields) - len(columns)
     if extra <= 0 or extra > MAX_EXTRA_FIELDS:
         return []
-    if extra == 1 and ways is None:
+    if extra == 1:
         return _one_tab_candidates(columns, fields)
     ncols = len(columns)
-    ways = ways or _merge_ways(columns, fields, MAX_CANDIDATES)
+    ways = _merge_ways(columns, fields, MAX_CANDIDATES)
     candidates: list[list[str]] = []
 
     def build(f: int, c: int, record: list[str]) -> None:

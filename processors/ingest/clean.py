@@ -28,6 +28,7 @@ from .clean_records import TableCleaner, csv_line
 from .evidence import EvidenceRepairs
 from .decode import decode_for_humans
 from .native import NATIVE, PYTHON, block_cleaner, unavailable_reason
+from .native.merges import merge_search
 from .schema import TableSchema
 
 CHUNK_SIZE = 1024 * 1024
@@ -154,6 +155,8 @@ def table_clean(
             repairs_path=repairs_path or errors_path.with_name(f"{schema.name}.repairs.csv"),
         )
         cleaner = TableCleaner(schema, header, out, errors_file, result, evidence, corrections)
+        if native:
+            cleaner.merge_search = merge_search(cleaner.columns)
         if native and cleaner.fast_path:
             cleaner.native = block_cleaner(cleaner.columns)
             if cleaner.native is None:

@@ -68,7 +68,9 @@ class TableCleaner:
         # A record the slow path put together: rejoined text keeps its line breaks.
         self.record_re = row_pattern(self.columns, text=r"[^\t]")
         self.integer_indexes = [i for i, c in enumerate(self.columns) if c.kind == INTEGER]
+        self.typed_columns = [(i, c) for i, c in enumerate(self.columns) if c.kind != TEXT]
         self.native = None
+        self.merge_search = None  # the C search for records with several surplus fields (native.merges)
         self.out = out
         self.errors = csv.writer(errors_file, lineterminator="\n")
         self.fixes: Counter = Counter()
@@ -251,7 +253,7 @@ class TableCleaner:
             rejoined = True
         repair = None
         if len(fields) > self.ncols:
-            repaired, reason, space = tab_repair(self.columns, fields)
+            repaired, reason, space = tab_repair(self.columns, fields, self.merge_search)
             if space is not None:
                 # Several valid merges: decided by what the columns usually hold, once the table has been read.
                 self.evidence.defer(lines[i : i + used], first_line + i, fields, fixes, rejoined, space)
@@ -286,14 +288,16 @@ class TableCleaner:
         """The valid record `fields` stand for (`repair`: how its extra tabs were put back), or None and why not."""
         if len(fields) < self.ncols:
             return None, "no following lines complete the record"
-        if self.record_re.fullmatch("\t".join(fields)):
-            invalid = []  # the common case, checked in one go
+        if repair is not None or self.record_re.fullmatch("\t".join(fields)):
+            # A repair merges valid values only (repair.py); the common case is checked in one go.
+            invalid = []
         else:
             invalid = [c.name for c, v in zip(self.columns, fields) if not c.is_valid(v)]
         if invalid:
             shown = ", ".join(f"{name}={fields[self._index(name)]!r}" for name in invalid[:3])
             return None, f"invalid value for {shown}"
-        record = [self._normalize(c, v, fixes) for c, v in zip(self.columns, fields)]
+        self._count_conversions(fields, fixes)
+        record = list(fields)
         if self.pk_index is not None:
             key = record[self.pk_index]
             if key == "" or key in self.pk_seen:
@@ -310,21 +314,20 @@ class TableCleaner:
     def _index(self, name: str) -> int:
         return next(i for i, c in enumerate(self.columns) if c.name == name)
 
-    @staticmethod
-    def _normalize(column: Column, value: str, fixes: Counter) -> str:
-        """The value as the cleaned CSV keeps it (as the state wrote it), counting what the load will convert."""
-        if column.kind == TEXT or value == "":
-            return value
-        if value.strip(PG_SPACE) == "":
-            fixes[FIX_BLANK_NUMBER] += 1  # NULL in the table
-            return value
-        if column.kind == INTEGER and value in FLAG_INTEGERS:
-            fixes[FIX_FLAG] += 1  # its digit in the table
-            return value
-        if column.kind == DATE and " " in value.strip() and not value.strip().endswith(" 12:00:00 AM"):
-            # The model's column is a DATE: the time of day stays in the cleaned CSV only.
-            fixes[FIX_TIME_NOT_LOADED] += 1
-        return value
+    def _count_conversions(self, values: list[str], fixes: Counter) -> None:
+        """Count what the load will convert in a record's typed values (the cleaned CSV keeps them as the
+        state wrote them)."""
+        for i, column in self.typed_columns:
+            value = values[i]
+            if value == "":
+                continue
+            if value.strip(PG_SPACE) == "":
+                fixes[FIX_BLANK_NUMBER] += 1  # NULL in the table
+            elif column.kind == INTEGER and value in FLAG_INTEGERS:
+                fixes[FIX_FLAG] += 1  # its digit in the table
+            elif column.kind == DATE and " " in value.strip() and not value.strip().endswith(" 12:00:00 AM"):
+                # The model's column is a DATE: the time of day stays in the cleaned CSV only.
+                fixes[FIX_TIME_NOT_LOADED] += 1
 
     # -- records put aside: decided by evidence, at the end of the table ----
     def finish(self, clean_csv: Path) -> None:
@@ -380,7 +383,7 @@ class TableCleaner:
         if values is None:
             return False, why
         fixes: Counter = Counter()
-        values = [self._normalize(c, v, fixes) for c, v in zip(self.columns, values)]
+        self._count_conversions(values, fixes)
         if self.pk_index is not None:
             key = values[self.pk_index]
             if key == "" or key in self.pk_seen:

@@ -36,27 +36,32 @@ _CLASSES = str.maketrans(
     {**{c: "9" for c in "0123456789"}, **{c: "A" for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZ"},
      **{c: "a" for c in "abcdefghijklmnopqrstuvwxyz"}, "\t": " "}
 )
-_RUNS = re.compile(r"([9Aa])\1+")
+# Three literal replacements: several times faster than one with a group reference.
+_RUNS = (re.compile("9{2,}"), "9"), (re.compile("A{2,}"), "A"), (re.compile("a{2,}"), "a")
 
 
-def value_features(value: str) -> tuple[str, int, int, int]:
-    """(shape, word-count bucket, length bucket, edge spaces) of a non-empty value.
+def _shape(words: list[str]) -> str:
+    shape = " ".join(words[:4]).translate(_CLASSES)
+    for run, one in _RUNS:
+        shape = run.sub(one, shape)
+    return shape + (" +" if len(words) > 4 else "")
+
+
+def value_features(value: str) -> tuple[str, int, int, int, str, str | None]:
+    """(shape, word-count bucket, length bucket, edge spaces, first word, last word) of a non-empty value.
 
     A tab counts as the space it stands for: a merged value is judged as the
-    text it would be with its tab read as a word break.
+    text it would be with its tab read as a word break. The last word is None
+    for a value of one word (a value of spaces is its own first word).
     """
     words = value.split()
-    shape = _RUNS.sub(r"\1", " ".join(words[:4]).translate(_CLASSES)) + (" +" if len(words) > 4 else "")
+    shape = _shape(words)
     word_bucket = min(len(words), 6)
     length_bucket = min(len(value).bit_length(), 9)  # 1, 2-3, 4-7, 8-15 ... 256+
     edges = (value[0] in " \t") + 2 * (value[-1] in " \t")
-    return shape, word_bucket, length_bucket, edges
-
-
-def _end_words(value: str) -> tuple[str, str | None]:
-    """The first word of a value and, when it has more than one, its last."""
-    words = value.split() or [value]
-    return words[0], (words[-1] if len(words) > 1 else None)
+    first = words[0] if words else value
+    last = words[-1] if len(words) > 1 else None
+    return shape, word_bucket, length_bucket, edges, first, last
 
 
 class ColumnProfile:
@@ -100,12 +105,11 @@ class ColumnProfile:
             self.exact = Counter(kept)
 
     def _count_features(self, value: str, n: int) -> None:
-        shape, words, length, edges = value_features(value)
+        shape, words, length, edges, first, last = value_features(value)
         self.shapes[shape] += n
         self.words[words] += n
         self.lengths[length] += n
         self.edges[edges] += n
-        first, last = _end_words(value)
         self.first_words[first] += n
         if last is not None:
             self.last_words[last] += n
@@ -153,8 +157,7 @@ class ColumnProfile:
         score = _log_share(filled, n, 2)
         if filled == 0:
             return score + _feature_log_floor(value)
-        shape, words, length, edges = value_features(value)
-        first, last = _end_words(value)
+        shape, words, length, edges, first, last = value_features(value)
         # Each share add-one smoothed (_log_share), its denominator's log computed once (_prepare).
         den = self._denominators
         features = (

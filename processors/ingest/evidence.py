@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import base64
 import csv
-import json
+import pickle
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from itertools import islice
@@ -70,10 +70,9 @@ class EvidenceRepairs:
               space: MergeSpace) -> None:
         """Put a record aside with the space of its valid merges (whose columns are the ones to profile)."""
         if self._pending_file is None:
-            self._pending_file = open(self.pending_path, "w", encoding="utf-8")
-        entry = {"lines": lines, "line": line, "fields": fields, "fixes": dict(fixes), "rejoined": rejoined,
-                 "space": space.as_json()}
-        self._pending_file.write(json.dumps(entry) + "\n")
+            self._pending_file = open(self.pending_path, "wb")
+        # Pickled: the file lives only while its table is cleaned, by this process.
+        pickle.dump((lines, line, fields, dict(fixes), rejoined, space), self._pending_file, pickle.HIGHEST_PROTOCOL)
         self.doubt.update(space.columns)
         self.pending += 1
 
@@ -82,11 +81,10 @@ class EvidenceRepairs:
         if self._pending_file is None:
             return
         self._pending_file.close()
-        with open(self.pending_path, encoding="utf-8") as f:
-            for line in f:
-                e = json.loads(line)
-                yield PendingRecord(e["lines"], e["line"], e["fields"], Counter(e["fixes"]), e["rejoined"],
-                                    MergeSpace.from_json(e["space"]))
+        with open(self.pending_path, "rb") as f:
+            for _ in range(self.pending):
+                lines, line, fields, fixes, rejoined, space = pickle.load(f)
+                yield PendingRecord(lines, line, fields, Counter(fixes), rejoined, space)
         self.pending_path.unlink()
 
     def columns_in_doubt(self) -> set[int]:

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .column_profile import TableProfile
+from .native.merges import MergeSearch
 from .schema import Column
 
 # While a table streams, valid merges are counted up to this many: one is a repair,
@@ -36,41 +37,44 @@ MAX_EXTRA_FIELDS = 8
 
 def _merge_ways(columns: Sequence[Column], fields: Sequence[str], cap: int):
     """ways(f, c): the valid widths for column c starting at field f, each with how
-    many valid completions (at most `cap`) follow; each state is computed once."""
+    many valid completions (at most `cap`) follow.
+
+    Filled in column by column from the last, over the shifts f - c (0 to the surplus):
+    a text value's validity is its length, so merged widths are checked by summing
+    field lengths, without joining them; typed columns take one field.
+    """
     extra = len(fields) - len(columns)
-    ncols, nfields = len(columns), len(fields)
-    memo: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    ncols = len(columns)
+    starts = [0]  # starts[i]: the length of fields[:i]
+    for value in fields:
+        starts.append(starts[-1] + len(value))
+    # table[c][s]: the (width, completions) of column c at shift s.
+    table: list[list[list[tuple[int, int]]]] = [[] for _ in range(ncols)]
+    after = [0] * extra + [1]  # completions of the columns after the current one, by shift
+    for c in range(ncols - 1, -1, -1):
+        column = columns[c]
+        here = []
+        counts = []
+        for shift in range(extra + 1):
+            f = c + shift
+            found: list[tuple[int, int]] = []
+            if column.kind == "text":
+                longest = column.max_length
+                for width in range(1, extra - shift + 2):
+                    if longest is not None and starts[f + width] - starts[f] + width - 1 > longest:
+                        break  # a longer merge is only longer
+                    n = after[shift + width - 1]
+                    if n:
+                        found.append((width, n))
+            elif after[shift] and column.is_valid(fields[f]):
+                found.append((1, after[shift]))
+            here.append(found)
+            counts.append(min(cap, sum(n for _, n in found)))
+        table[c] = here
+        after = counts
 
     def ways(f: int, c: int) -> list[tuple[int, int]]:
-        key = (f, c)
-        if key in memo:
-            return memo[key]
-        found: list[tuple[int, int]] = []
-        if c == ncols:
-            memo[key] = found
-            return found
-        column = columns[c]
-        left = extra - (f - c)  # surplus fields not merged yet
-        widest = 1 + (left if column.kind == "text" else 0)
-        for width in range(1, widest + 1):
-            if f + width > nfields:
-                break
-            # Every later column still needs at least one field.
-            if nfields - (f + width) < ncols - c - 1:
-                break
-            value = "\t".join(fields[f : f + width])
-            if not column.is_valid(value):
-                if column.kind == "text":
-                    break  # a longer merge is only longer
-                continue
-            if c + 1 == ncols:
-                completions = 1 if f + width == nfields else 0
-            else:
-                completions = min(cap, sum(n for _, n in ways(f + width, c + 1)))
-            if completions:
-                found.append((width, completions))
-        memo[key] = found
-        return found
+        return [] if c == ncols else table[c][f - c]
 
     return ways
 
@@ -131,10 +135,9 @@ def _one_tab_candidates(columns: Sequence[Column], fields: Sequence[str]) -> lis
     return [_one_tab_merged(fields, j) for j in _one_tab_merges(columns, fields, MAX_CANDIDATES)]
 
 
-def _one_tab_space(columns: Sequence[Column], fields: Sequence[str]) -> "MergeSpace":
-    """The space of a one-surplus-field record's valid merges, without a search: a merge at
-    column j of `merges` takes fields c for columns before j, j and j+1 for column j, c+1 after."""
-    merges = _one_tab_merges(columns, fields)
+def _one_tab_space(fields: Sequence[str], merges: list[int]) -> "MergeSpace":
+    """The space of a one-surplus-field record's valid merges (`merges`, from _one_tab_merges), without a
+    search: a merge at column j takes fields c for columns before j, j and j+1 for column j, c+1 after."""
     first, last = merges[0], merges[-1]
     states: dict[tuple[int, int], list[int]] = {}
     for c in range(first, last + 1):
@@ -143,7 +146,7 @@ def _one_tab_space(columns: Sequence[Column], fields: Sequence[str]) -> "MergeSp
             states[(c, c)] = widths  # not merged yet
         if c > first:
             states[(c + 1, c)] = [1]  # merged before c
-    return MergeSpace(_one_tab_merged(fields, first), first, last, states)
+    return MergeSpace(_one_tab_merged(fields, first), first, last, states, merges)
 
 
 @dataclass
@@ -159,40 +162,44 @@ class MergeSpace:
     first: int
     last: int
     states: dict[tuple[int, int], list[int]]
+    # One surplus field: the columns a valid merge may join at (the decision then needs no search).
+    merges: list[int] | None = None
 
     @property
     def columns(self) -> set[int]:
         return set(range(self.first, self.last + 1))
 
-    def as_json(self) -> dict:
-        return {"base": self.base, "first": self.first, "last": self.last,
-                "states": [[f, c, widths] for (f, c), widths in self.states.items()]}
 
-    @classmethod
-    def from_json(cls, data: dict) -> "MergeSpace":
-        return cls(data["base"], data["first"], data["last"], {(f, c): w for f, c, w in data["states"]})
-
-
-def tab_repair(columns: Sequence[Column], fields: Sequence[str]) -> tuple[list[str] | None, str, MergeSpace | None]:
+def tab_repair(columns: Sequence[Column], fields: Sequence[str], search: MergeSearch | None = None
+               ) -> tuple[list[str] | None, str, MergeSpace | None]:
     """What the valid merges of `fields` into records are: the one record when there is exactly one
     (the repair); the space of them all when there are more (to be decided by evidence); or, with
-    neither, the reason it cannot be repaired."""
+    neither, the reason it cannot be repaired. `search`: the table's C search (native.merges), for
+    records with several surplus fields; without it, the same search in Python."""
     extra = len(fields) - len(columns)
+    ncols = len(columns)
     if extra > MAX_EXTRA_FIELDS:
         return None, f"{extra} fields too many; too many to repair safely", None
     if extra == 1:
-        merges = _one_tab_merges(columns, fields, MAX_CANDIDATES)
+        merges = _one_tab_merges(columns, fields)
         if len(merges) > 1:
-            return None, "", _one_tab_space(columns, fields)
+            return None, "", _one_tab_space(fields, merges)
         count = len(merges)
+    elif search is not None:
+        table = search.search(fields, MAX_CANDIDATES)
+        count = table.count
+        if count > 1:
+            return None, "", MergeSpace(table.first_merge(fields), table.first, table.last, table.states())
+        if count:
+            return table.first_merge(fields), "", None
     else:
         ways = _merge_ways(columns, fields, MAX_CANDIDATES)
         count = min(MAX_CANDIDATES, sum(n for _, n in ways(0, 0)))
         if count > 1:
-            return None, "", _merge_space(len(columns), ways, _first_merge(len(columns), fields, ways))
+            return None, "", _merge_space(ncols, ways, _first_merge(ncols, fields, ways))
     if not count:
         return None, f"{extra} field(s) too many and no merge of text columns makes every column valid", None
-    return (_one_tab_merged(fields, merges[0]) if extra == 1 else _first_merge(len(columns), fields, ways)), "", None
+    return (_one_tab_merged(fields, merges[0]) if extra == 1 else _first_merge(ncols, fields, ways)), "", None
 
 
 def _first_merge(ncols: int, fields: Sequence[str], ways) -> list[str]:
@@ -246,8 +253,11 @@ def merge_by_evidence(fields: Sequence[str], profile: TableProfile, space: Merge
 
     A merge's score is the sum, over the columns where merges differ, of how typical its
     value is of its column, so the best two are found by dynamic programming over
-    (field, column), however many merges there are.
+    (field, column), however many merges there are. Between equal scores the merge
+    joining fields earlier ranks first.
     """
+    if space.merges is not None:
+        return _one_tab_by_evidence(fields, profile, space)
     states, first, end = space.states, space.first, space.last + 1
     # top[(f, c)]: the two best (score, width, rank of the continuation) from (f, c) on, column by
     # column from the last one in doubt back to the first.
@@ -263,8 +273,10 @@ def merge_by_evidence(fields: Sequence[str], profile: TableProfile, space: Merge
             for width in widths:
                 here = typicality(fields[f] if width == 1 else "\t".join(fields[f : f + width]))
                 rest = finish if c + 1 == end else top[(f + width, c + 1)]
-                options.extend((here + score, width, rank) for rank, (score, _, _) in enumerate(rest))
-            options.sort(key=lambda o: -o[0])
+                options.append((here + rest[0][0], width, 0))
+                if len(rest) > 1:
+                    options.append((here + rest[1][0], width, 1))
+            options.sort(key=_score, reverse=True)  # stable, reversed too: equal scores keep their order
             top[(f, c)] = options[:2]
     start = next(f for f, _ in by_column[first])
 
@@ -280,6 +292,38 @@ def merge_by_evidence(fields: Sequence[str], profile: TableProfile, space: Merge
     if len(ranked) < 2:
         return None
     return EvidenceChoice(record(0), record(1), ranked[0][0], ranked[1][0])
+
+
+def _score(option: tuple) -> float:
+    return option[0]
+
+
+def _one_tab_by_evidence(fields: Sequence[str], profile: TableProfile, space: MergeSpace) -> EvidenceChoice | None:
+    """merge_by_evidence for one surplus field, in closed form: a merge at column j scores its
+    columns before j in place, j joined and the ones after j shifted, so each column's three
+    possible values are scored once. Sums run from the last column back, as the search's do,
+    so both give the same scores to the bit."""
+    merges, first, last = space.merges, space.first, space.last
+    columns = profile.columns
+    in_place, shifted = {}, {}
+    for c in range(first, last + 1):
+        typicality = columns[c].log_typicality
+        in_place[c] = typicality(fields[c])
+        shifted[c] = typicality(fields[c + 1])
+    after = {last + 1: 0.0}  # after[k]: the shifted columns k..last, summed from the last back
+    for c in range(last, first - 1, -1):
+        after[c] = shifted[c] + after[c + 1]
+    scored = []
+    for j in merges:
+        score = columns[j].log_typicality(fields[j] + "\t" + fields[j + 1]) + after[j + 1]
+        for c in range(j - 1, first - 1, -1):
+            score = in_place[c] + score
+        scored.append((score, j))
+    if len(scored) < 2:
+        return None
+    scored.sort(key=_score, reverse=True)  # stable: the earlier merge first between equal scores
+    (best, j_best), (runner_up, j_runner) = scored[0], scored[1]
+    return EvidenceChoice(_one_tab_merged(fields, j_best), _one_tab_merged(fields, j_runner), best, runner_up)
 
 
 def merged_columns(columns: Sequence[Column], record: Sequence[str]) -> str:

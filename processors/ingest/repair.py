@@ -174,24 +174,26 @@ def tab_repair(columns: Sequence[Column], fields: Sequence[str], search: MergeSe
                ) -> tuple[list[str] | None, str, MergeSpace | None]:
     """What the valid merges of `fields` into records are: the one record when there is exactly one
     (the repair); the space of them all when there are more (to be decided by evidence); or, with
-    neither, the reason it cannot be repaired. `search`: the table's C search (native.merges), for
-    records with several surplus fields; without it, the same search in Python."""
+    neither, the reason it cannot be repaired. `search`: the table's C search (native.merges); without
+    it, the same search in Python."""
     extra = len(fields) - len(columns)
     ncols = len(columns)
     if extra > MAX_EXTRA_FIELDS:
         return None, f"{extra} fields too many; too many to repair safely", None
-    if extra == 1:
-        merges = _one_tab_merges(columns, fields)
-        if len(merges) > 1:
-            return None, "", _one_tab_space(fields, merges)
-        count = len(merges)
-    elif search is not None:
+    if search is not None:
         table = search.search(fields, MAX_CANDIDATES)
         count = table.count
+        if count > 1 and extra == 1:
+            return None, "", _one_tab_space(fields, table.one_tab_merges())
         if count > 1:
             return None, "", MergeSpace(table.first_merge(fields), table.first, table.last, table.states())
         if count:
             return table.first_merge(fields), "", None
+    elif extra == 1:
+        merges = _one_tab_merges(columns, fields)
+        if len(merges) > 1:
+            return None, "", _one_tab_space(fields, merges)
+        count = len(merges)
     else:
         ways = _merge_ways(columns, fields, MAX_CANDIDATES)
         count = min(MAX_CANDIDATES, sum(n for _, n in ways(0, 0)))

@@ -42,7 +42,8 @@ def _fields(rng: random.Random, columns, extra: int) -> list[str]:
 
 def _outcome(result):
     record, reason, space = result
-    shape = None if space is None else (space.base, space.first, space.last, sorted(space.states.items()))
+    shape = None if space is None else (space.base, space.first, space.last, sorted(space.states.items()),
+                                        space.merges)
     return record, reason, shape
 
 
@@ -54,7 +55,7 @@ def test_c_and_python_searches_agree(table):
     rng = random.Random(table)
     kinds = {"repaired": 0, "several": 0, "none": 0}
     for _ in range(1500):
-        fields = _fields(rng, columns, rng.choice((2, 3, 4, repair.MAX_EXTRA_FIELDS)))
+        fields = _fields(rng, columns, rng.choice((1, 1, 2, 3, 4, repair.MAX_EXTRA_FIELDS)))
         python = _outcome(repair.tab_repair(columns, fields))
         native = _outcome(repair.tab_repair(columns, fields, search))
         assert native == python, fields

@@ -38,6 +38,11 @@ class MergeTable:
         row = self._ways[base : base + e1]
         return [(w + 1, n) for w, n in enumerate(row) if n]
 
+    def one_tab_merges(self) -> list[int]:
+        """repair.py's _one_tab_merges, for a record with one surplus field: the columns a valid merge joins."""
+        e1, ways, reach = self.extra + 1, self._ways, self._reach
+        return [c for c in range(self.first, self.last + 1) if reach[c * e1] and ways[c * e1 * e1 + 1]]
+
     def states(self) -> dict[tuple[int, int], list[int]]:
         """The widths of every state a valid merge goes through, in the columns first..last."""
         e1 = self.extra + 1

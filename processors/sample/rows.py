@@ -23,6 +23,7 @@ from .plan import (
     ExportPlan,
     FilingSeries,
     _mix,
+    cover_candidate,
     election_day,
     export_day,
     filer_profile,
@@ -63,7 +64,8 @@ CORE_GROUPS = {
     "DEBT_CD": {"AMT", "BEG", "END", "PAYEE", "ENTITY", "EXPN", "FORM", "REC", "TRAN"},
 }
 OPTIONAL_FILL = 0.12
-COVER_ENTITY = {0: "CAO", 12: "MDI", 13: "SMO", 10: "BMC", 11: "BMC"}
+# Cover ENTITY_CD by filer slot: candidates CAO, controlled committees (4-7) CTL, others RCP (real: RCP, CTL, MDI...).
+COVER_ENTITY = {0: "CAO", 4: "CTL", 5: "CTL", 6: "CTL", 7: "CTL", 12: "MDI", 13: "SMO", 10: "BMC", 11: "BMC"}
 
 
 @dataclass
@@ -111,12 +113,14 @@ def _filing_context(plan: ExportPlan, table: str, series: FilingSeries, filing: 
         "OFFIC_DSCR": "", "DIST_NO": "", "JURIS_CD": "", "JURIS_DSCR": "", "ELECT_DATE": "", "BAL_NAME": "",
         "BAL_NUM": "", "BAL_JURIS": "", "SUP_OPP_CD": "",
     })
-    if "OFFICE" in p and _mix(plan.seed, filing, 5) % 3 == 0:
-        # A candidate's or controlled committee's cover names the race on about a third of them (real
-        # covers: OFFICE_CD 85% empty), by letter codes; CAND_ID is empty on every real cover.
-        candidate = p if slot < 4 else filer_profile(plan.seed, filer - 4)
+    candidate = cover_candidate(plan.seed, filer, filing)
+    if candidate is not None:
+        # The race by letter codes (real covers: OFFICE_CD 85% empty); CAND_ID is empty on every real cover,
+        # and the name mostly in the filer's own case ("Smith": CAND_NAML Aa 60%, A 10%) where Form 501s
+        # write "SMITH" (A 94%). The answer key has who it is (plan.cover_candidate_truths).
+        case = str.title if _mix(plan.seed, filing, 11) % 7 else str
         ctx.update({
-            "CAND_NAML": candidate["NAML"], "CAND_NAMF": candidate["NAMF"], "OFFICE_CD": candidate["OFFICE"],
+            "CAND_NAML": case(candidate["NAML"]), "CAND_NAMF": case(candidate["NAMF"]), "OFFICE_CD": candidate["OFFICE"],
             "OFFIC_DSCR": candidate["OFFICE_DSCR"].title() if candidate["OFFICE"] == "OTH" else "",
             "DIST_NO": candidate["DIST_NO"], "JURIS_CD": candidate["JURIS_CD"], "ELECT_DATE": candidate["ELECT_DATE"],
             "JURIS_DSCR": candidate["AGENCY_NAM"] if candidate["OFFICE_LEVEL"] != "state" else "",

@@ -59,6 +59,13 @@ def links_build():
     _cover(7023, cand_naml="Jones", cand_namf="Bob", office_cd="GOV", juris_cd="STW",
            elect_date=dt.date(2018, 11, 6))
     _cover(7024, cand_naml="Jones", office_cd="GOV", juris_cd="STW", elect_date=dt.date(2018, 11, 6))
+    # A local race: Lou Cal (conftest's 5003, Oakland city council, 2018 general) named by a committee's cover
+    # with the letter codes and the city in JURIS_DSCR; Ann Lee's judgeship (5004: 2016, type not given, so
+    # no date) cannot be the race of a cover dated the 2016 primary.
+    _cover(7025, cand_naml="Cal", cand_namf="Lou", office_cd="CCM", juris_cd="CIT", juris_dscr="City of Oakland",
+           elect_date=dt.date(2018, 11, 6))
+    _cover(7026, cand_naml="Lee", cand_namf="Ann", office_cd="SCJ", juris_cd="CTY", juris_dscr="County of Orange",
+           elect_date=dt.date(2016, 6, 7))
 
 
 @pytest.fixture
@@ -105,11 +112,17 @@ def test_cover_candidates_without_cand_id_matched_by_name_office_and_election(li
     assert bob.extras["cover_filing_ids"] == [7023]
     tom = ocd_models.Candidacy.objects.get(id=ocd_id("candidacy", "2020:2018-11-06:GOV:0"))
     assert tom.extras["cover_filing_ids"] == []
-    # Jane in the general (no Form 501 for it) and the bare "Jones" make no candidacy and no person.
-    assert not ocd_models.Candidacy.objects.filter(contest__election_id=GENERAL_2018, person__name__iexact="Jane Smith")
+    lou = ocd_models.Candidacy.objects.get(person_id=ocd_id("person", "filer:2003"))
+    assert lou.extras["cover_filing_ids"] == [7007, 7025]  # his own cover (CAO) and the committee's, by name
+    ann = ocd_models.Candidacy.objects.get(person_id=ocd_id("person", "filer:2004"))
+    assert ann.extras["cover_filing_ids"] == []
+    # Jane in the general (no Form 501 for it) and the bare "Jones" make no candidacy.
+    assert not ocd_models.Candidacy.objects.filter(contest__election_id=GENERAL_2018,
+                                                   person_id=ocd_id("person", "filer:2001"))
+    assert ocd_models.Candidacy.objects.count() == 8  # conftest's 7 and Tom Jones
     assert linked["skipped"]["CVR_CAMPAIGN_DISCLOSURE_CD"] == {
         "bad_filer_id": 1, "candidacy_no_election": 1,  # conftest's 7004 and 7008
-        "candidacy_candidate_not_on_form501": 1, "candidacy_candidate_name_ambiguous": 1,  # 7022, 7024
+        "candidacy_candidate_not_on_form501": 2, "candidacy_candidate_name_ambiguous": 1,  # 7022, 7026; 7024
     }
 
 

@@ -277,7 +277,12 @@ def elections_build(*, cursor, params: dict, unmatched: dict) -> None:
            UNION ALL SELECT DISTINCT "ELECT_DATE"::text, "ELECT_DATE", extract(year FROM "ELECT_DATE")::int, NULL,
              'filing', NULL FROM ocd_cover WHERE "ELECT_DATE" IS NOT NULL
            UNION ALL SELECT DISTINCT election_date::text, election_date, extract(year FROM election_date)::int, NULL,
-             'filing', NULL FROM ocd_measure"""
+             'filing', NULL FROM ocd_measure
+           -- The elections the late contributions of current Form 497s name (S497_CD ELEC_DATE).
+           UNION ALL SELECT DISTINCT s."ELEC_DATE"::text, s."ELEC_DATE", extract(year FROM s."ELEC_DATE")::int, NULL,
+             'filing', NULL FROM "S497_CD" AS s
+             JOIN ocd_cover AS c ON c."FILING_ID" = s."FILING_ID" AND c."AMEND_ID" = coalesce(s."AMEND_ID", 0)
+           WHERE s."ELEC_DATE" IS NOT NULL AND btrim(s."FORM_TYPE") IN ('F497P1', 'F497P2')"""
     )
     cursor.execute(
         f"""INSERT INTO opencivicdata_election (id, name, date, division_id, administrative_organization_id,

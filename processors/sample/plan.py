@@ -255,6 +255,16 @@ def cover_candidate(seed: int, filer: int, filing: int) -> dict[str, str] | None
     return p if filer % len(FILER_SLOTS) < 4 else filer_profile(seed, filer - 4)
 
 
+def cover_election_date(seed: int, filer: int, filing: int) -> str:
+    """A campaign cover's ELECT_DATE as the export writes it, or "": a measure committee's names the general
+    election its measure is on, a cover naming a race the race's date when the calendar has one."""
+    p = filer_profile(seed, filer)
+    if "BAL_NAME" in p:
+        return export_day(election_day(int(p["ELECT_YEAR"]), 11))
+    candidate = cover_candidate(seed, filer, filing)
+    return candidate["ELECT_DATE"] if candidate else ""
+
+
 def cover_candidate_truths(plan: ExportPlan, table: str = "CVR_CAMPAIGN_DISCLOSURE_CD") -> list[dict]:
     """The answer key's truth of every cover version that names a candidate: who it is (CAND_ID is empty on
     every cover, as on the real ones). The covers are the first counts[table] versions of the campaign series

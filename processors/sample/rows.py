@@ -24,6 +24,7 @@ from .plan import (
     FilingSeries,
     _mix,
     cover_candidate,
+    cover_election_date,
     election_day,
     export_day,
     filer_profile,
@@ -87,6 +88,10 @@ def _filing_context(plan: ExportPlan, table: str, series: FilingSeries, filing: 
         "FILING_ID": str(series.filing_id(filing)), "AMEND_ID": str(amend_id), "FILING_SEQUENCE": str(amend_id),
         "FILER_ID": str(FILER_ID_BASE + filer),
     }
+    if table == "S497_CD":
+        # A late contribution names its filing's election: the cover's ELECT_DATE (real: ELEC_DATE filled on a
+        # quarter of S497_CD rows, ELECT_DATE on about as many covers).
+        ctx["ELEC_DATE"] = cover_election_date(plan.seed, filer, filing)
     if table not in COVER_TABLES:
         return ctx
     day = plan.filing_date(series, filing, amend_id)
@@ -122,13 +127,13 @@ def _filing_context(plan: ExportPlan, table: str, series: FilingSeries, filing: 
         ctx.update({
             "CAND_NAML": case(candidate["NAML"]), "CAND_NAMF": case(candidate["NAMF"]), "OFFICE_CD": candidate["OFFICE"],
             "OFFIC_DSCR": candidate["OFFICE_DSCR"].title() if candidate["OFFICE"] == "OTH" else "",
-            "DIST_NO": candidate["DIST_NO"], "JURIS_CD": candidate["JURIS_CD"], "ELECT_DATE": candidate["ELECT_DATE"],
+            "DIST_NO": candidate["DIST_NO"], "JURIS_CD": candidate["JURIS_CD"],
             "JURIS_DSCR": candidate["AGENCY_NAM"] if candidate["OFFICE_LEVEL"] != "state" else "",
         })
     if "BAL_NAME" in p:
         # A measure committee's cover names the measure and the (general) election it is on.
-        ctx.update({"BAL_NAME": p["BAL_NAME"], "BAL_NUM": p["BAL_NUM"], "BAL_JURIS": "STATEWIDE", "SUP_OPP_CD": p["SUP_OPP_CD"],
-                    "ELECT_DATE": export_day(election_day(int(p["ELECT_YEAR"]), 11))})
+        ctx.update({"BAL_NAME": p["BAL_NAME"], "BAL_NUM": p["BAL_NUM"], "BAL_JURIS": "STATEWIDE", "SUP_OPP_CD": p["SUP_OPP_CD"]})
+    ctx["ELECT_DATE"] = cover_election_date(plan.seed, filer, filing)
     if table == "F501_502_CD":
         ctx.update(_form501(plan, filing, amend_id, p, day))
     return ctx

@@ -145,11 +145,16 @@ def test_generated_covers_without_cand_id_matched_to_their_true_candidate(covers
     assert findable >= 5
     skipped = result["skipped"]["CVR_CAMPAIGN_DISCLOSURE_CD"]
     assert len(by_committee) - len(matched) <= sum(skipped.values())
-    # Transactions: the election of their cover's ELECT_DATE, or none and counted.
+    # Transactions: the election of their Form 497 row's ELEC_DATE, else of their cover's ELECT_DATE, or none.
     assert _scalar("""SELECT count(*) FROM opencivicdata_transaction AS t JOIN "CVR_CAMPAIGN_DISCLOSURE_CD" AS c
                       ON c."FILING_ID" = (t.extras->>'filing_id')::bigint AND c."AMEND_ID" = (t.extras->>'amend_id')::int
+                      LEFT JOIN "S497_CD" AS s ON t.extras->>'calaccess_table' = 'S497_CD'
+                        AND s."FILING_ID" = c."FILING_ID" AND s."AMEND_ID" = c."AMEND_ID"
+                        AND s."LINE_ITEM" = (t.extras->>'line_item')::int AND s."FORM_TYPE" = t.extras->>'schedule'
                       LEFT JOIN opencivicdata_election AS e ON e.id = t.election_id
-                      WHERE e.date IS DISTINCT FROM c."ELECT_DATE" """) == 0
+                      WHERE e.date IS DISTINCT FROM coalesce(s."ELEC_DATE", c."ELECT_DATE") """) == 0
+    assert _scalar("""SELECT count(*) FROM opencivicdata_transaction
+                      WHERE extras->>'calaccess_table' = 'S497_CD' AND election_id IS NOT NULL""") > 0
     assert _scalar("SELECT count(*) FROM opencivicdata_transaction WHERE election_id IS NOT NULL") > 0
     assert result["unmatched"]["opencivicdata_transaction"] == {
         "no_election_date": _scalar("SELECT count(*) FROM opencivicdata_transaction WHERE election_id IS NULL")}

@@ -45,6 +45,14 @@ def links_build():
         amount=Decimal("25.00"), rcpt_date=dt.date(2018, 9, 1), rec_type="RCPT", form_type="A")
     raw("ExpnCd", filing_id=7020, amend_id=0, line_item=1, payee_naml="Print Shop", entity_cd="OTH",
         amount=Decimal("40.00"), expn_date=dt.date(2018, 9, 2), rec_type="EXPN", form_type="E")
+    # Form 497 late contributions name their election (S497_CD ELEC_DATE, a quarter of real rows): the row's
+    # own date before its cover's; a date no other filing names makes an Election of its own.
+    s497 = dict(amend_id=0, entity_cd="IND", amount=Decimal("1000.00"), ctrib_date=dt.date(2018, 3, 20),
+                rec_type="S497", form_type="F497P1")
+    raw("S497Cd", filing_id=7003, line_item=3, enty_naml="Early", elec_date=dt.date(2018, 11, 6), **s497)
+    _cover(7027, form_type="F497", rpt_date=dt.date(2018, 3, 21))  # no ELECT_DATE
+    raw("S497Cd", filing_id=7027, line_item=1, enty_naml="Local", elec_date=dt.date(2018, 4, 3), **s497)
+    raw("S497Cd", filing_id=7027, line_item=2, enty_naml="Unsaid", **s497)
     # Jane Smith named in upper case, her race by letter codes, the primary's date: her Form 501 candidacy.
     _cover(7021, cand_naml="SMITH", cand_namf="JANE", office_cd="ASM", juris_cd="ASM", dist_no="7",
            elect_date=dt.date(2018, 6, 5))
@@ -87,7 +95,13 @@ def test_transactions_linked_to_the_election_their_cover_names(linked):
     assert ocd_models.Election.objects.get(id=PRIMARY_2018).name == "2018 PRIMARY"
     # No ELECT_DATE: no election, counted per transaction.
     assert elections[(7020, "RCPT_CD", 1)] is None and elections[(7020, "EXPN_CD", 1)] is None
-    assert linked["unmatched"]["opencivicdata_transaction"] == {"no_election_date": 2}
+    # A Form 497 row's own ELEC_DATE first (7003's cover names the primary), else its cover's (7027's: none).
+    assert elections[(7003, "S497_CD", 3)] == GENERAL_2018
+    local = ocd_models.Election.objects.get(id=elections[(7027, "S497_CD", 1)])
+    assert (local.date, local.name, local.extras["date_source"]) == (dt.date(2018, 4, 3), "2018 ELECTION (April 3)",
+                                                                     "filing")
+    assert elections[(7027, "S497_CD", 2)] is None
+    assert linked["unmatched"]["opencivicdata_transaction"] == {"no_election_date": 3}
 
 
 def test_flat_transactions_carry_the_election(linked, tmp_path):

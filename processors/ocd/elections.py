@@ -199,6 +199,7 @@ def _cover_candidates_match(*, cursor, skipped: dict) -> None:
     (candidacy_candidate_not_on_form501, candidacy_candidate_name_ambiguous)
     and dropped.
     """
+    cursor.execute("ANALYZE ocd_cand")  # a fresh table joined to itself: statistics for a hash join
     cursor.execute(
         """CREATE TEMP TABLE ocd_cover_candidate ON COMMIT DROP AS
            SELECT c.filing_id, count(DISTINCT f.filer_id) AS n, min(f.filer_id) AS filer_id

@@ -45,7 +45,9 @@ ITEMS = [
         {"F497P1": ("contribution", False, "in"), "F497P2": ("contribution", False, "out")},
         {"name": name_parts_sql('i."ENTY_NAMT"', 'i."ENTY_NAMF"', 'i."ENTY_NAML"', 'i."ENTY_NAMS"'),
          "amount": 'i."AMOUNT"', "date": 'i."CTRIB_DATE"', "description": "''",
-         "committee": 'i."CMTE_ID"', "entity": 'i."ENTITY_CD"'},
+         "committee": 'i."CMTE_ID"', "entity": 'i."ENTITY_CD"',
+         # A late contribution names the election it is for (ELEC_DATE, a quarter of real rows).
+         "election_date": 'i."ELEC_DATE"'},
     ),
 ]
 
@@ -193,17 +195,69 @@ def _duplicates_stage(*, cursor, table: str, forms: dict) -> None:
     cursor.execute("ANALYZE ocd_item_dup")
 
 
-def transactions_build(*, cursor, params: dict, skipped: dict) -> None:
-    """Transactions of the current amendment of each filing, from the item tables in ITEMS; the rest counted by reason."""
+def filing_elections_stage(*, cursor) -> None:
+    """ocd_election_by_date: the Elections of each date; ocd_filing_election: per current cover, the Election
+    its ELECT_DATE names, or why there is none.
+
+    Both are small (one row per date, per filing): the transaction insert, the
+    biggest of the processing, joins them instead of looking the election up row
+    by row. An election key is its date when the date is known (elections.py), so
+    a date names at most one Election; the count guards that.
+    """
+    cursor.execute(
+        """CREATE TEMP TABLE ocd_election_by_date ON COMMIT DROP AS
+           SELECT date, min(id) AS id, count(*) AS n FROM opencivicdata_election WHERE date IS NOT NULL GROUP BY date"""
+    )
+    cursor.execute("CREATE UNIQUE INDEX ON ocd_election_by_date (date)")
+    cursor.execute("ANALYZE ocd_election_by_date")
+    election, reason = _election_sql("e")
+    cursor.execute(
+        f"""CREATE TEMP TABLE ocd_filing_election ON COMMIT DROP AS
+            SELECT c."FILING_ID", {election} AS election_id,
+              CASE WHEN c."ELECT_DATE" IS NULL THEN 'no_election_date' ELSE {reason} END AS reason
+            FROM ocd_cover AS c LEFT JOIN ocd_election_by_date AS e ON e.date = c."ELECT_DATE\""""
+    )
+    cursor.execute('CREATE UNIQUE INDEX ON ocd_filing_election ("FILING_ID")')
+    cursor.execute("ANALYZE ocd_filing_election")
+
+
+def _election_sql(e: str) -> tuple[str, str]:
+    """SQL (election id, reason) of a date given, joined to ocd_election_by_date as `e`."""
+    return (f"CASE WHEN {e}.n = 1 THEN {e}.id END",
+            f"CASE WHEN {e}.n IS NULL THEN 'election_not_found' WHEN {e}.n > 1 THEN 'election_ambiguous' END")
+
+
+def _item_election(col: dict) -> tuple[str, str, str]:
+    """SQL (join, election id, reason) of an item row i: its own election date where the table has one and the
+    row gives it (Form 497), else its filing's (ocd_filing_election fe)."""
+    day = col.get("election_date")
+    if day is None:
+        return "", "fe.election_id", "fe.reason"
+    election, reason = _election_sql("ed")
+    return (f"LEFT JOIN ocd_election_by_date AS ed ON ed.date = {day}",
+            f"CASE WHEN {day} IS NOT NULL THEN {election} ELSE fe.election_id END",
+            f"CASE WHEN {day} IS NOT NULL THEN {reason} ELSE fe.reason END")
+
+
+def transactions_build(*, cursor, params: dict, skipped: dict, unmatched: dict) -> None:
+    """Transactions of the current amendment of each filing, from the item tables in ITEMS; the rest counted by reason.
+
+    A transaction's election is its own row's (Form 497's ELEC_DATE) where given,
+    else its filing's (ocd_filing_election); the ones without are counted in
+    unmatched by reason.
+    """
+    filing_elections_stage(cursor=cursor)
     for table, forms, col in ITEMS:
         _duplicates_stage(cursor=cursor, table=table, forms=forms)
+        election_join, election, election_reason = _item_election(col)
         source = f"""FROM "{table}" AS i LEFT JOIN ocd_cover AS c ON c."FILING_ID" = i."FILING_ID"
-                     LEFT JOIN ocd_item_dup AS d ON d.id = i.id"""
-        add_counts(
-            skipped,
-            table,
-            rows(cursor, f"SELECT {_item_reason(forms)} AS reason, count(*) {source} GROUP BY reason"),
-        )
+                     LEFT JOIN ocd_item_dup AS d ON d.id = i.id
+                     LEFT JOIN ocd_filing_election AS fe ON fe."FILING_ID" = i."FILING_ID" {election_join}"""
+        # One pass counts both: the rows skipped, and the election reasons of the rows kept.
+        counted = rows(cursor, f"SELECT {_item_reason(forms)}, {election_reason}, count(*) {source} GROUP BY 1, 2")
+        add_counts(skipped, table, [(reason, n) for reason, _, n in counted])
+        add_counts(unmatched, "opencivicdata_transaction",
+                   [(election, n) for reason, election, n in counted if reason is None])
         classification = "CASE btrim(i.\"FORM_TYPE\") " + " ".join(
             f"WHEN '{f}' THEN '{c}'" for f, (c, _, _) in forms.items()) + " END"
         in_kind = "btrim(i.\"FORM_TYPE\") IN (" + (
@@ -226,7 +280,7 @@ def transactions_build(*, cursor, params: dict, skipped: dict) -> None:
                   description, created_at, updated_at, extras)
                 SELECT 'ocd-campaign-finance-transaction/' || {uuid_text_sql("i.ocd_digest")},
                   i.ocd_action_id,
-                  {classification}, {col['amount']}, 'USD', {in_kind}, NULL,
+                  {classification}, {col['amount']}, 'USD', {in_kind}, i.ocd_election_id,
                   CASE WHEN {outgoing} THEN 'committee' ELSE {other_type} END,
                   CASE WHEN {outgoing} THEN {filer} ELSE {other_committee} END, NULL, NULL,
                   left(CASE WHEN {outgoing} THEN '' ELSE {name} END, 500),
@@ -239,8 +293,10 @@ def transactions_build(*, cursor, params: dict, skipped: dict) -> None:
                     'tran_id', btrim(i."TRAN_ID"), 'memo_code', btrim(i."MEMO_CODE"))
                 FROM (
                   SELECT i.*, c.action_id AS ocd_action_id, c.committee_id AS ocd_filer_id,
-                    oc.id AS ocd_other_committee_id, {digest_sql(key)} AS ocd_digest, {col['name']} AS ocd_name
+                    oc.id AS ocd_other_committee_id, {digest_sql(key)} AS ocd_digest, {col['name']} AS ocd_name,
+                    {election} AS ocd_election_id
                   FROM "{table}" AS i JOIN ocd_cover AS c ON c."FILING_ID" = i."FILING_ID"
+                  JOIN ocd_filing_election AS fe ON fe."FILING_ID" = i."FILING_ID" {election_join}
                   LEFT JOIN ocd_item_dup AS d ON d.id = i.id
                   LEFT JOIN opencivicdata_committee AS oc
                     ON oc.calaccess_filer_id = {numeric_id_sql(col['committee'])}

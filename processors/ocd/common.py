@@ -71,6 +71,16 @@ def name_sql(prefix: str, first: str, last: str, suffix: str) -> str:
     return f"btrim(regexp_replace({name_parts_sql(prefix, first, last, suffix)}, '\\s+', ' ', 'g'))"
 
 
+def family_key_sql(text_sql: str) -> str:
+    """SQL: a family name as compared across filings: its letters only, upper case ("De La Cruz" = "DELACRUZ")."""
+    return f"upper(regexp_replace(coalesce({text_sql}, ''), '[^[:alpha:]]', '', 'g'))"
+
+
+def given_key_sql(text_sql: str) -> str:
+    """SQL: a given name as compared across filings: its first word's letters, upper case ("Jane A." = "JANE")."""
+    return f"upper(split_part(btrim(regexp_replace(coalesce({text_sql}, ''), '[^[:alpha:]]+', ' ', 'g')), ' ', 1))"
+
+
 def numeric_id_sql(text_sql: str) -> str:
     """SQL: a text filer id as bigint, NULL unless it is all digits (after trimming)."""
     return f"(CASE WHEN btrim({text_sql}) ~ '^[0-9]{{1,18}}$' THEN btrim({text_sql})::bigint END)"

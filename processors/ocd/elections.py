@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from .common import DISTRICT_RANGE, OFFICES, STATE_DIVISION, add_counts, date_text_sql, name_sql, ocd_id_sql, org_id, related, rows
+from .common import (DISTRICT_RANGE, OFFICES, STATE_DIVISION, add_counts, date_text_sql, family_key_sql, given_key_sql,
+                     name_sql, ocd_id_sql, org_id, related, rows)
 from .offices import (
     COVER_LOCAL_OFFICES,
     COVER_STATE_OFFICES,
@@ -35,7 +36,7 @@ ELECTION_LABELS = {"primary": "PRIMARY", "general": "GENERAL", "special": "SPECI
 # Single letters a filer writes for a party (PARTY text), to the start of its 16000 description.
 PARTY_LETTERS = {"D": "DEMOCRAT", "R": "REPUBLICAN", "L": "LIBERTARIAN", "G": "GREEN"}
 # Temporary tables of this module (dropped at commit).
-TABLES = ["ocd_party", "ocd_filer_party", "ocd_cand_src", "ocd_cand", "ocd_election_src"]
+TABLES = ["ocd_party", "ocd_filer_party", "ocd_cand_src", "ocd_cand", "ocd_cover_candidate", "ocd_election_src"]
 
 
 def _sql_map(value_sql: str, mapping: dict[str, str]) -> str:
@@ -143,7 +144,8 @@ def candidacy_sources_stage(*, cursor, skipped: dict) -> None:
         WITH src AS ({_f501_sql()} UNION ALL {_cover_sql()}),
         office AS (
           SELECT src.*, coalesce(state_hint, CASE WHEN NOT {local_jurisdiction_sql('juris_text')}
-                                                 THEN {state_office_sql('office_text')} END) AS office
+                                                 THEN {state_office_sql('office_text')} END) AS office,
+            {family_key_sql('family_name')} AS family_key, {given_key_sql('given_name')} AS given_key
           FROM src
         ), keyed AS (
           SELECT o.*, CASE WHEN o.office IS NULL AND o.juris_place <> '' THEN {place_key_sql('o.juris_place')} END
@@ -162,7 +164,8 @@ def candidacy_sources_stage(*, cursor, skipped: dict) -> None:
                     || CASE WHEN s.district > 0 THEN ' District ' || s.district ELSE '' END
           END AS post_label,
           CASE
-            WHEN s.filer_id IS NULL THEN 'no_candidate_filer_id'
+            -- A cover naming its candidate without an id is matched by name later (_cover_candidates_match).
+            WHEN s.filer_id IS NULL AND (s.source = 'F501' OR s.family_key = '') THEN 'no_candidate_filer_id'
             WHEN s.election_type = 'officeholder' THEN 'officeholder_statement'
             WHEN s.office IS NULL AND s.office_text = '' THEN 'office_not_recognized'
             WHEN s.office IS NULL AND s.juris_place = '' THEN 'local_jurisdiction_unknown'
@@ -183,6 +186,43 @@ def candidacy_sources_stage(*, cursor, skipped: dict) -> None:
                  " reason IS NOT NULL GROUP BY reason"),
         )
     _candidacies_stage(cursor)
+    _cover_candidates_match(cursor=cursor, skipped=skipped)
+
+
+def _cover_candidates_match(*, cursor, skipped: dict) -> None:
+    """The candidate of a kept cover that names one without an id (CAND_ID empty, not the filer's own cover).
+
+    It is the Form 501 candidate of the same post and election whose family
+    name is the same (common.family_key_sql) and, when the cover gives one, the
+    same given name (given_key_sql), when exactly one is; the cover then counts
+    for that candidacy like one with CAND_ID. Otherwise the cover is counted
+    (candidacy_candidate_not_on_form501, candidacy_candidate_name_ambiguous)
+    and dropped.
+    """
+    cursor.execute("ANALYZE ocd_cand")  # a fresh table joined to itself: statistics for a hash join
+    cursor.execute(
+        """CREATE TEMP TABLE ocd_cover_candidate ON COMMIT DROP AS
+           SELECT c.filing_id, count(DISTINCT f.filer_id) AS n, min(f.filer_id) AS filer_id
+           FROM ocd_cand AS c
+           LEFT JOIN ocd_cand AS f ON f.source = 'F501' AND f.post_key = c.post_key
+             AND f.election_key = c.election_key AND f.family_key = c.family_key
+             AND (c.given_key = '' OR f.given_key = c.given_key)
+           WHERE c.source = 'CVR' AND c.filer_id IS NULL GROUP BY c.filing_id"""
+    )
+    add_counts(
+        skipped,
+        "CVR_CAMPAIGN_DISCLOSURE_CD",
+        rows(cursor, """SELECT CASE WHEN n = 0 THEN 'candidacy_candidate_not_on_form501'
+                               ELSE 'candidacy_candidate_name_ambiguous' END, count(*)
+                        FROM ocd_cover_candidate WHERE n <> 1 GROUP BY 1"""),
+    )
+    cursor.execute(
+        """UPDATE ocd_cand AS c SET filer_id = m.filer_id, filer_id_source = 'form501_name',
+             candidacy_key = m.filer_id || ':' || c.election_key || ':' || c.post_key
+           FROM ocd_cover_candidate AS m
+           WHERE c.source = 'CVR' AND c.filer_id IS NULL AND m.filing_id = c.filing_id AND m.n = 1"""
+    )
+    cursor.execute("DELETE FROM ocd_cand WHERE filer_id IS NULL")
 
 
 def _candidacies_stage(cursor) -> None:
@@ -238,7 +278,12 @@ def elections_build(*, cursor, params: dict, unmatched: dict) -> None:
            UNION ALL SELECT DISTINCT "ELECT_DATE"::text, "ELECT_DATE", extract(year FROM "ELECT_DATE")::int, NULL,
              'filing', NULL FROM ocd_cover WHERE "ELECT_DATE" IS NOT NULL
            UNION ALL SELECT DISTINCT election_date::text, election_date, extract(year FROM election_date)::int, NULL,
-             'filing', NULL FROM ocd_measure"""
+             'filing', NULL FROM ocd_measure
+           -- The elections the late contributions of current Form 497s name (S497_CD ELEC_DATE).
+           UNION ALL SELECT DISTINCT s."ELEC_DATE"::text, s."ELEC_DATE", extract(year FROM s."ELEC_DATE")::int, NULL,
+             'filing', NULL FROM "S497_CD" AS s
+             JOIN ocd_cover AS c ON c."FILING_ID" = s."FILING_ID" AND c."AMEND_ID" = coalesce(s."AMEND_ID", 0)
+           WHERE s."ELEC_DATE" IS NOT NULL AND btrim(s."FORM_TYPE") IN ('F497P1', 'F497P2')"""
     )
     cursor.execute(
         f"""INSERT INTO opencivicdata_election (id, name, date, division_id, administrative_organization_id,

@@ -48,7 +48,14 @@ _CONTRIBUTION_FROM = """FROM opencivicdata_transaction AS t
   JOIN opencivicdata_filing AS f ON f.id = a.filing_id
   JOIN opencivicdata_committee AS fc ON fc.id = f.filer_id
   LEFT JOIN opencivicdata_committee AS sc ON sc.id = t.sender_committee_id
-  LEFT JOIN opencivicdata_committee AS rc ON rc.id = t.recipient_committee_id"""
+  LEFT JOIN opencivicdata_committee AS rc ON rc.id = t.recipient_committee_id
+  LEFT JOIN opencivicdata_election AS e ON e.id = t.election_id"""
+
+# The election the filing's cover names (ELECT_DATE), after the other columns (docs/ocd-exports.md).
+_TRANSACTION_ELECTION = (
+    _f("election_name", "e.name", "string", "Election the filing names (cover ELECT_DATE); empty when it names none"),
+    _f("ocd_election_id", "t.election_id", "string", "OCD Election id (empty: the filing names no election)"),
+)
 
 _TRANSACTION_KEYS = [
     _f("calaccess_filing_id", "f.calaccess_filing_id", "integer", "CAL-ACCESS FILING_ID"),
@@ -269,6 +276,7 @@ WHERE f.classification = 'F460'""",
             _f("ocd_filing_action_id", "a.id", "string", "OCD FilingAction id"),
             _f("ocd_contributor_committee_id", "t.sender_committee_id", "string", "OCD Committee id of the giver"),
             _f("ocd_recipient_committee_id", "t.recipient_committee_id", "string", "OCD Committee id of the receiver"),
+            *_TRANSACTION_ELECTION,
         ),
         "t.id",
     ),
@@ -288,6 +296,7 @@ WHERE f.classification = 'F460'""",
             _f("ocd_filing_action_id", "a.id", "string", "OCD FilingAction id"),
             _f("ocd_committee_id", "fc.id", "string", "OCD Committee id of the spender"),
             _f("ocd_payee_committee_id", "t.recipient_committee_id", "string", "OCD Committee id of the payee"),
+            *_TRANSACTION_ELECTION,
         ),
         "t.id",
     ),

@@ -24,12 +24,13 @@ from processors.ocd.summaries import summary_amounts_build
 
 # Temporary tables of one build (ON COMMIT DROP).
 STAGING_TABLES = ["ocd_calendar", "ocd_xref", "ocd_place", "ocd_cover_version", "ocd_cover", "ocd_party",
-                  "ocd_filer_party", "ocd_cand_src", "ocd_cand", "ocd_person_name", "ocd_election_src", "ocd_measure_src", "ocd_measure",
-                  "ocd_summary_line"]
+                  "ocd_filer_party", "ocd_cand_src", "ocd_cand", "ocd_cover_candidate", "ocd_person_name",
+                  "ocd_election_src", "ocd_measure_src", "ocd_measure", "ocd_summary_line", "ocd_election_by_date",
+                  "ocd_filing_election"]
 
 # Raw tables processing joins on (analyzed first; the item tables are only scanned whole).
 RAW_TABLES_READ = ["LOOKUP_CODES_CD", "F501_502_CD", "CVR_CAMPAIGN_DISCLOSURE_CD", "FILERNAME_CD", "FILER_FILINGS_CD",
-                   "FILER_XREF_CD", "FILER_TO_FILER_TYPE_CD"]
+                   "FILER_XREF_CD", "FILER_TO_FILER_TYPE_CD", "S497_CD"]
 
 class Clock:
     """Seconds per step, into `seconds` as "<stage>:<step>"."""
@@ -87,7 +88,7 @@ def ocd_tables_build(*, release_datetime, seconds: dict | None = None) -> dict:
         filings_build(cursor=cursor, params=params, unmatched=unmatched)
         summary_amounts_build(cursor=cursor, skipped=skipped)
         clock.lap("filings")
-        transactions_build(cursor=cursor, params=params, skipped=skipped)
+        transactions_build(cursor=cursor, params=params, skipped=skipped, unmatched=unmatched)
         clock.lap("transactions")
         ocd_constraints_restore(cursor=cursor, statements=restore)
         clock.lap("indexes")

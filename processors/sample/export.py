@@ -23,6 +23,11 @@ stage against it. After each table's faults comes its summary line:
 
     {"table", "summary": {"records", "lines", "blank_lines", "columns", "header_trailing_tab", "faults"}}
 
+After CVR_CAMPAIGN_DISCLOSURE_CD's summary, one truth line per cover version
+that names a candidate (without CAND_ID, as every real cover), saying who:
+
+    {"table", "truth": "cover_candidate", "filing_id", "amend_id", "filer_id", "candidate_filer_id"}
+
 Every table is written straight into its zip member in chunks: memory does
 not grow with the number of records.
 """
@@ -36,7 +41,7 @@ import zipfile
 from pathlib import Path
 
 from .dirt import FAULTS, RECORD_FAULTS
-from .plan import ExportPlan, plan_make
+from .plan import ExportPlan, cover_candidate_truths, plan_make
 from .rows import table_rows
 from processors.ingest.schema import TEXT, Column, TableSchema
 
@@ -207,6 +212,8 @@ def sample_export_write(
                 dirt_rate=dirt_rate, header_tab=name in header_tabs and plan.counts[name] > 0, answers=answers,
             )
             answers.write(json.dumps({"table": name, "summary": summary}) + "\n")
+            if name == "CVR_CAMPAIGN_DISCLOSURE_CD" and plan.counts[name]:
+                answers.writelines(json.dumps(t) + "\n" for t in cover_candidate_truths(plan))
             tables[name] = summary
     faults = {c: sum(t["faults"][c] for t in tables.values()) for c in FAULTS}
     return {

@@ -246,6 +246,42 @@ def filer_profile(seed: int, filer: int) -> dict[str, str]:
     return profile
 
 
+def cover_candidate(seed: int, filer: int, filing: int) -> dict[str, str] | None:
+    """The candidate a campaign cover of `filer` names, or None: a candidate's own covers and its controlled
+    committee's (filer - 4) name the race on about a third of them (real covers: CAND_NAML 83% empty)."""
+    p = filer_profile(seed, filer)
+    if "OFFICE" not in p or _mix(seed, filing, 5) % 3:
+        return None
+    return p if filer % len(FILER_SLOTS) < 4 else filer_profile(seed, filer - 4)
+
+
+def cover_election_date(seed: int, filer: int, filing: int) -> str:
+    """A campaign cover's ELECT_DATE as the export writes it, or "": a measure committee's names the general
+    election its measure is on, a cover naming a race the race's date when the calendar has one."""
+    p = filer_profile(seed, filer)
+    if "BAL_NAME" in p:
+        return export_day(election_day(int(p["ELECT_YEAR"]), 11))
+    candidate = cover_candidate(seed, filer, filing)
+    return candidate["ELECT_DATE"] if candidate else ""
+
+
+def cover_candidate_truths(plan: ExportPlan, table: str = "CVR_CAMPAIGN_DISCLOSURE_CD") -> list[dict]:
+    """The answer key's truth of every cover version that names a candidate: who it is (CAND_ID is empty on
+    every cover, as on the real ones). The covers are the first counts[table] versions of the campaign series
+    in turn, as rows._filing_keys writes a chained table."""
+    versions = ((plan.series[name], v) for name in CHAINED_TABLES[table] for v in range(plan.series[name].versions))
+    truths = []
+    for _, (series, v) in zip(range(plan.counts[table]), versions):
+        filing, amend_id = series.version(v)
+        filer = plan.filing_filer(series, filing)
+        candidate = cover_candidate(plan.seed, filer, filing)
+        if candidate is not None:
+            truths.append({"table": table, "truth": "cover_candidate", "filing_id": series.filing_id(filing),
+                           "amend_id": amend_id, "filer_id": FILER_ID_BASE + filer,
+                           "candidate_filer_id": int(candidate["FILER_ID"])})
+    return truths
+
+
 def legacy_filer_id(filer: int) -> str:
     """The filer's other id in FILER_XREF_CD (XREF_ID): mostly a number, now and then "C123" or "C123*1" style."""
     number = 200_000 + filer

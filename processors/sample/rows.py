@@ -23,6 +23,8 @@ from .plan import (
     ExportPlan,
     FilingSeries,
     _mix,
+    cover_candidate,
+    cover_election_date,
     election_day,
     export_day,
     filer_profile,
@@ -63,7 +65,8 @@ CORE_GROUPS = {
     "DEBT_CD": {"AMT", "BEG", "END", "PAYEE", "ENTITY", "EXPN", "FORM", "REC", "TRAN"},
 }
 OPTIONAL_FILL = 0.12
-COVER_ENTITY = {0: "CAO", 12: "MDI", 13: "SMO", 10: "BMC", 11: "BMC"}
+# Cover ENTITY_CD by filer slot: candidates CAO, controlled committees (4-7) CTL, others RCP (real: RCP, CTL, MDI...).
+COVER_ENTITY = {0: "CAO", 4: "CTL", 5: "CTL", 6: "CTL", 7: "CTL", 12: "MDI", 13: "SMO", 10: "BMC", 11: "BMC"}
 
 
 @dataclass
@@ -85,6 +88,10 @@ def _filing_context(plan: ExportPlan, table: str, series: FilingSeries, filing: 
         "FILING_ID": str(series.filing_id(filing)), "AMEND_ID": str(amend_id), "FILING_SEQUENCE": str(amend_id),
         "FILER_ID": str(FILER_ID_BASE + filer),
     }
+    if table == "S497_CD":
+        # A late contribution names its filing's election: the cover's ELECT_DATE (real: ELEC_DATE filled on a
+        # quarter of S497_CD rows, ELECT_DATE on about as many covers).
+        ctx["ELEC_DATE"] = cover_election_date(plan.seed, filer, filing)
     if table not in COVER_TABLES:
         return ctx
     day = plan.filing_date(series, filing, amend_id)
@@ -111,20 +118,22 @@ def _filing_context(plan: ExportPlan, table: str, series: FilingSeries, filing: 
         "OFFIC_DSCR": "", "DIST_NO": "", "JURIS_CD": "", "JURIS_DSCR": "", "ELECT_DATE": "", "BAL_NAME": "",
         "BAL_NUM": "", "BAL_JURIS": "", "SUP_OPP_CD": "",
     })
-    if "OFFICE" in p and _mix(plan.seed, filing, 5) % 3 == 0:
-        # A candidate's or controlled committee's cover names the race on about a third of them (real
-        # covers: OFFICE_CD 85% empty), by letter codes; CAND_ID is empty on every real cover.
-        candidate = p if slot < 4 else filer_profile(plan.seed, filer - 4)
+    candidate = cover_candidate(plan.seed, filer, filing)
+    if candidate is not None:
+        # The race by letter codes (real covers: OFFICE_CD 85% empty); CAND_ID is empty on every real cover,
+        # and the name mostly in the filer's own case ("Smith": CAND_NAML Aa 60%, A 10%) where Form 501s
+        # write "SMITH" (A 94%). The answer key has who it is (plan.cover_candidate_truths).
+        case = str.title if _mix(plan.seed, filing, 11) % 7 else str
         ctx.update({
-            "CAND_NAML": candidate["NAML"], "CAND_NAMF": candidate["NAMF"], "OFFICE_CD": candidate["OFFICE"],
+            "CAND_NAML": case(candidate["NAML"]), "CAND_NAMF": case(candidate["NAMF"]), "OFFICE_CD": candidate["OFFICE"],
             "OFFIC_DSCR": candidate["OFFICE_DSCR"].title() if candidate["OFFICE"] == "OTH" else "",
-            "DIST_NO": candidate["DIST_NO"], "JURIS_CD": candidate["JURIS_CD"], "ELECT_DATE": candidate["ELECT_DATE"],
+            "DIST_NO": candidate["DIST_NO"], "JURIS_CD": candidate["JURIS_CD"],
             "JURIS_DSCR": candidate["AGENCY_NAM"] if candidate["OFFICE_LEVEL"] != "state" else "",
         })
     if "BAL_NAME" in p:
         # A measure committee's cover names the measure and the (general) election it is on.
-        ctx.update({"BAL_NAME": p["BAL_NAME"], "BAL_NUM": p["BAL_NUM"], "BAL_JURIS": "STATEWIDE", "SUP_OPP_CD": p["SUP_OPP_CD"],
-                    "ELECT_DATE": export_day(election_day(int(p["ELECT_YEAR"]), 11))})
+        ctx.update({"BAL_NAME": p["BAL_NAME"], "BAL_NUM": p["BAL_NUM"], "BAL_JURIS": "STATEWIDE", "SUP_OPP_CD": p["SUP_OPP_CD"]})
+    ctx["ELECT_DATE"] = cover_election_date(plan.seed, filer, filing)
     if table == "F501_502_CD":
         ctx.update(_form501(plan, filing, amend_id, p, day))
     return ctx

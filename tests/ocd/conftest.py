@@ -132,7 +132,8 @@ def covers():
     raw("CvrCampaignDisclosureCd", filing_id=7007, amend_id=0, filer_id="2003", entity_cd="CAO", filer_naml="Cal",
         cand_namf="Lou", cand_naml="Cal", office_cd="CCM", juris_cd="CIT", juris_dscr="City of Oakland",
         elect_date=dt.date(2018, 11, 6), rpt_date=dt.date(2018, 10, 1), **f460)
-    # A committee's cover naming a candidate it does not identify: counted.
+    # A committee's cover naming a candidate without CAND_ID and without an election: not matched by name
+    # (that needs the post and the election), counted no_election.
     raw("CvrCampaignDisclosureCd", filing_id=7008, amend_id=0, filer_id="1002", entity_cd="RCP", cand_naml="Roe",
         office_cd="SEN", dist_no="13", rpt_date=dt.date(2017, 3, 1), **f460)
     raw("CvrCampaignDisclosureCd", filing_id=7005, amend_id=0, filer_id="1003", filer_naml="Friends of Bob Jones",

@@ -17,7 +17,7 @@ ITEM_TABLES = {"RCPT_CD": "'RCPT_CD'", "EXPN_CD": "'EXPN_CD'", "LOAN_CD": "'LOAN
 REASONS = {"no_filing_id", "schedule_not_processed", "no_campaign_cover", "superseded_amendment",
            "amendment_without_cover", "duplicate_key", "bad_filer_id", "no_candidate_filer_id", "not_form_501",
            "officeholder_statement", "office_not_recognized", "district_invalid", "local_jurisdiction_unknown",
-           "no_election", "no_election_date",
+           "no_election", "no_election_date", "candidate_not_on_form501", "candidate_name_ambiguous",
            "party_duplicate_code", "summary_line_not_on_form_460", "summary_of_a_filing_not_processed"}
 
 
@@ -96,3 +96,65 @@ def test_sample_export_ingested_then_processed(export):
     again = _json("process", "--no-publish")
     assert again["zips"] == result["zips"] and again["skipped"] == skipped
     assert {name: (directory / name).read_bytes() for name in first} == first
+
+
+@pytest.fixture(scope="module")
+def covers_export(tmp_path_factory):
+    """A bigger export, without dirt (the subject is matching, not cleaning): a few hundred covers."""
+    return sample_zip(tmp_path_factory.mktemp("covers"), seed=7, records=30_000, dirt_rate=0.0)
+
+
+def test_generated_covers_without_cand_id_matched_to_their_true_candidate(covers_export):
+    """The answer key says whom each cover names; the name match never picks anyone else, and finds the
+    candidate wherever the candidate's Form 501 is for the cover's post and election and no namesake runs."""
+    truths = [t for t in map(json.loads, open(covers_export.with_name(f"{covers_export.stem}.answers.jsonl")))
+              if t.get("truth") == "cover_candidate"]
+    current = {}
+    for t in truths:  # a filing's versions all name the same candidate; the current one is processed
+        if t["amend_id"] >= current.get(t["filing_id"], {"amend_id": -1})["amend_id"]:
+            current[t["filing_id"]] = t
+    by_committee = {f: t for f, t in current.items() if t["filer_id"] != t["candidate_filer_id"]}
+    assert _json("ingest", "--source", str(covers_export))["outcome"] == "ingested"
+    result = _json("process", "--no-publish")
+    with connection.cursor() as cursor:
+        cursor.execute("""SELECT f::bigint, (c.extras->>'calaccess_filer_id')::bigint FROM opencivicdata_candidacy AS c,
+                            jsonb_array_elements_text(c.extras->'cover_filing_ids') AS f""")
+        linked = dict(cursor.fetchall())
+        # The Form 501 candidacies: candidate, election date, contest, family name.
+        cursor.execute("""SELECT (c.extras->>'calaccess_filer_id')::bigint, e.date, k.id, upper(p.family_name)
+                          FROM opencivicdata_candidacy AS c JOIN opencivicdata_candidatecontest AS k ON k.id = c.contest_id
+                          JOIN opencivicdata_election AS e ON e.id = k.election_id
+                          JOIN opencivicdata_person AS p ON p.id = c.person_id
+                          WHERE jsonb_array_length(c.extras->'form501_filing_ids') > 0""")
+        form501 = cursor.fetchall()
+        cursor.execute('SELECT "FILING_ID", "ELECT_DATE" FROM "CVR_CAMPAIGN_DISCLOSURE_CD"')
+        cover_dates = dict(cursor.fetchall())
+    matched = [f for f in by_committee if f in linked]
+    assert len(matched) >= 5  # the rule does work on the generator's covers
+    assert all(linked[f] == by_committee[f]["candidate_filer_id"] for f in matched)  # and never picks anyone else
+    findable = 0
+    for filing, t in by_committee.items():
+        races = [(k, name) for filer, day, k, name in form501
+                 if filer == t["candidate_filer_id"] and day is not None and day == cover_dates[filing]]
+        if len(races) != 1:  # no Form 501 for that election (or for two posts in it): not findable by the rule
+            continue
+        contest, name = races[0]
+        if not any(k == contest and n == name and filer != t["candidate_filer_id"] for filer, _, k, n in form501):
+            findable += 1
+            assert linked.get(filing) == t["candidate_filer_id"], t
+    assert findable >= 5
+    skipped = result["skipped"]["CVR_CAMPAIGN_DISCLOSURE_CD"]
+    assert len(by_committee) - len(matched) <= sum(skipped.values())
+    # Transactions: the election of their Form 497 row's ELEC_DATE, else of their cover's ELECT_DATE, or none.
+    assert _scalar("""SELECT count(*) FROM opencivicdata_transaction AS t JOIN "CVR_CAMPAIGN_DISCLOSURE_CD" AS c
+                      ON c."FILING_ID" = (t.extras->>'filing_id')::bigint AND c."AMEND_ID" = (t.extras->>'amend_id')::int
+                      LEFT JOIN "S497_CD" AS s ON t.extras->>'calaccess_table' = 'S497_CD'
+                        AND s."FILING_ID" = c."FILING_ID" AND s."AMEND_ID" = c."AMEND_ID"
+                        AND s."LINE_ITEM" = (t.extras->>'line_item')::int AND s."FORM_TYPE" = t.extras->>'schedule'
+                      LEFT JOIN opencivicdata_election AS e ON e.id = t.election_id
+                      WHERE e.date IS DISTINCT FROM coalesce(s."ELEC_DATE", c."ELECT_DATE") """) == 0
+    assert _scalar("""SELECT count(*) FROM opencivicdata_transaction
+                      WHERE extras->>'calaccess_table' = 'S497_CD' AND election_id IS NOT NULL""") > 0
+    assert _scalar("SELECT count(*) FROM opencivicdata_transaction WHERE election_id IS NOT NULL") > 0
+    assert result["unmatched"]["opencivicdata_transaction"] == {
+        "no_election_date": _scalar("SELECT count(*) FROM opencivicdata_transaction WHERE election_id IS NULL")}

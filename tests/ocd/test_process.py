@@ -44,7 +44,7 @@ def test_table_counts(built):
 
 def test_skips_and_unmatched_counted_by_reason(built):
     assert built["skipped"] == {
-        "CVR_CAMPAIGN_DISCLOSURE_CD": {"bad_filer_id": 1, "candidacy_no_candidate_filer_id": 1},
+        "CVR_CAMPAIGN_DISCLOSURE_CD": {"bad_filer_id": 1, "candidacy_no_election": 1},
         "EXPN_CD": {"schedule_not_processed": 1},
         "F501_502_CD": {"local_jurisdiction_unknown": 1, "no_candidate_filer_id": 1, "no_election": 1,
                         "not_form_501": 1, "officeholder_statement": 1, "superseded_amendment": 1},

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import zipfile
 from pathlib import Path
 
 from django.conf import settings
@@ -11,6 +10,7 @@ from django.conf import settings
 from archive_storage.identifiers import identifier_validate, name_join
 from archive_storage.upload import ArchiveUnit
 from calaccess_archive.models import ArchiveRole, RawDataVersion
+from processors.zip_writer import ZipWriter
 
 CREATOR = "California Civic Data Coalition"
 LICENSE_URL = "https://creativecommons.org/publicdomain/zero/1.0/"
@@ -52,9 +52,9 @@ def clean_zip_build(*, version: RawDataVersion) -> Path:
     if target.exists() and all(t.stat().st_mtime <= target.stat().st_mtime for t in tables):
         return target
     partial = target.with_suffix(".zip.partial")
-    with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+    with ZipWriter(partial) as archive:
         for table in tables:
-            archive.write(table, arcname=table.name)
+            archive.add_file(table.name, table)
     os.replace(partial, target)
     return target
 

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import zipfile
 from pathlib import Path
 
 from processors.digest import digest_file
 from processors.ocd.export import ExportedFile
-
-ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-CHUNK = 1 << 20
+from processors.zip_writer import ZipWriter
 
 TITLES = {
     "flat": "CAL-ACCESS campaign finance, flat files",
@@ -80,14 +77,6 @@ def datapackage_build(*, group: str, files: list[ExportedFile], slug: str, relea
     }
 
 
-def _info(name: str) -> zipfile.ZipInfo:
-    info = zipfile.ZipInfo(name, date_time=ZIP_DATE)
-    info.compress_type = zipfile.ZIP_DEFLATED
-    info.external_attr = 0o644 << 16
-    info.create_system = 3
-    return info
-
-
 def zip_build(*, directory: Path, group: str, files: list[ExportedFile], slug: str, release_iso: str,
               source: str) -> tuple[Path, int, str]:
     """Write <directory>/<group>.zip from <directory>/<group>/*.csv; return (path, size, sha256)."""
@@ -102,12 +91,10 @@ def zip_build(*, directory: Path, group: str, files: list[ExportedFile], slug: s
     sha_sums = "".join(f"{h}  {n}\n" for h, n in sorted(sums, key=lambda x: x[1])).encode()
     path = directory / f"{group}.zip"
     tmp = path.with_suffix(".zip.tmp")
-    with zipfile.ZipFile(tmp, "w", compresslevel=6) as zf:
+    with ZipWriter(tmp) as zf:
         for name, data in (("README.md", readme), ("SHA256SUMS", sha_sums), ("datapackage.json", package)):
-            zf.writestr(_info(name), data)
+            zf.add_bytes(name, data)
         for f in files:
-            with (directory / group / f.name).open("rb") as src, zf.open(_info(f.name), "w", force_zip64=True) as dst:
-                for chunk in iter(lambda: src.read(CHUNK), b""):
-                    dst.write(chunk)
+            zf.add_file(f.name, directory / group / f.name)
     tmp.replace(path)
     return path, path.stat().st_size, digest_file(path, md5=False).sha256

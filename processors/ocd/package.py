@@ -13,7 +13,7 @@ from pathlib import Path
 
 from processors.digest import digest_file
 from processors.ocd.export import ExportedFile
-from processors.zip_writer import ZipWriter
+from processors.zip_writer import FASTER, ZipWriter
 
 TITLES = {
     "flat": "CAL-ACCESS campaign finance, flat files",
@@ -91,7 +91,8 @@ def zip_build(*, directory: Path, group: str, files: list[ExportedFile], slug: s
     sha_sums = "".join(f"{h}  {n}\n" for h, n in sorted(sums, key=lambda x: x[1])).encode()
     path = directory / f"{group}.zip"
     tmp = path.with_suffix(".zip.tmp")
-    with ZipWriter(tmp) as zf:
+    # The OCD CSVs are mostly ids, which compress badly with any deflater: the fast one costs 7% in size.
+    with ZipWriter(tmp, FASTER) as zf:
         for name, data in (("README.md", readme), ("SHA256SUMS", sha_sums), ("datapackage.json", package)):
             zf.add_bytes(name, data)
         for f in files:

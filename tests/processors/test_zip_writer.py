@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from processors.zip_writer import ZipWriter
+from processors.zip_writer import FASTER, SMALLER, ZipWriter
 
 
 def _members(tmp_path):
@@ -19,8 +19,8 @@ def _members(tmp_path):
     return {"README.md": b"# A release\n", "Contributions.csv": big, "Empty.csv": empty}
 
 
-def _write(path, members):
-    with ZipWriter(path) as zf:
+def _write(path, members, deflater=SMALLER):
+    with ZipWriter(path, deflater) as zf:
         for name, content in members.items():
             if isinstance(content, bytes):
                 zf.add_bytes(name, content)
@@ -28,9 +28,10 @@ def _write(path, members):
                 zf.add_file(name, content)
 
 
-def test_zipfile_reads_every_member_back_with_its_crc(tmp_path):
+@pytest.mark.parametrize("deflater", [SMALLER, FASTER], ids=["zlib-ng", "isal"])
+def test_zipfile_reads_every_member_back_with_its_crc(tmp_path, deflater):
     members = _members(tmp_path)
-    _write(tmp_path / "out.zip", members)
+    _write(tmp_path / "out.zip", members, deflater)
     with zipfile.ZipFile(tmp_path / "out.zip") as zf:
         assert zf.testzip() is None  # every CRC-32 checked
         assert zf.namelist() == list(members)

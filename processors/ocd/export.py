@@ -35,7 +35,7 @@ class ExportedFile:
 class RelationalTable:
     """One OCD table's relational CSV: what `ocd.relational` reads off its model."""
 
-    name: str  # the CSV's file name, <db_table>.csv
+    name: str  # the CSV's file name, <Model>.csv (the coalition's; <db_table>.csv before)
     db_table: str
     fields: tuple[Field, ...]
     order_sql: str  # ORDER BY expression giving byte order of the id
@@ -331,7 +331,7 @@ def _session_set(cursor) -> None:
 
 
 def relational_write(*, cursor, directory: Path, tables: list[RelationalTable]) -> list[ExportedFile]:
-    """relational/<table>.csv of each of `tables`, sorted by id."""
+    """relational/<Model>.csv of each of `tables`, sorted by id."""
     _session_set(cursor)
     written = []
     for table in tables:

@@ -114,7 +114,7 @@ def _exports_on_own_connection(write, **kwargs):
 
 
 def exports_write(*, directory) -> list:
-    """Write relational/<table>.csv for every OCD table and flat/<Name>.csv; return what was written.
+    """Write relational/<Model>.csv for every OCD table and flat/<Name>.csv; return what was written.
 
     The two groups are written side by side, each on its own connection, when the OCD tables are
     committed (outside any transaction: another connection sees them); inside one, one after the other.

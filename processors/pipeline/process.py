@@ -111,10 +111,12 @@ def ocd_build(*, version) -> dict:
 
 def _exported_files(processed) -> list:
     """The exported files of `processed` as the packager needs them (columns and descriptions from code)."""
-    from ocd.relational import relational_tables
+    from ocd.relational import relational_tables, relational_tables_before
     from processors.ocd.export import FLAT_FILES, ExportedFile
 
-    about = {("relational", t.name): (t.description, t.fields) for t in relational_tables()}
+    # A release exported before the coalition's names keeps its files: described with that layout's columns.
+    about = {("relational", t.name): (t.description, t.fields)
+             for t in relational_tables_before() + relational_tables()}
     about |= {("flat", name): (description, fields) for name, (description, _, fields, _) in FLAT_FILES.items()}
     return [ExportedFile(f.name, f.group, f.records, f.size, f.sha256, *about[(f.group, f.name)])
             for f in processed.files.order_by("group", "name")]
@@ -123,7 +125,7 @@ def _exported_files(processed) -> list:
 def ocd_package(*, version) -> dict:
     """Zip one exported release (flat.zip, relational.zip) and write its changes.json; return zips and changes."""
     from ocd.models import ProcessedDataVersion, ProcessedDataZip
-    from ocd.relational import relational_tables
+    from ocd.relational import relational_names_alike, relational_tables
     from processors.ocd.changes import changes_build
     from processors.ocd.package import zip_build
 
@@ -152,7 +154,7 @@ def ocd_package(*, version) -> dict:
         with transaction.atomic(), connection.cursor() as cursor:
             changes = changes_build(
                 cursor=cursor,
-                tables=[(t.db_table, t.name) for t in relational_tables()],
+                tables=[(t.db_table, relational_names_alike(t.name)) for t in relational_tables()],
                 previous_dir=previous.directory if previous else None,
                 previous_slug=previous.raw_version.slug if previous else None,
                 slug=version.slug,

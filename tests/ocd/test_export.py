@@ -41,12 +41,13 @@ def test_process_records_files_and_zips(raw_release):
     assert result["files"]["flat/RecallMeasures.csv"] == 1 and result["files"]["flat/Form460Filings.csv"] == 6
     directory = processed.directory
     for model in OCD_MODELS:
-        path = directory / "relational" / f"{model._meta.db_table}.csv"
-        pk = model._meta.pk
-        assert _header(path) == [pk.column] + [f.column for f in model._meta.concrete_fields if f is not pk]
+        path = directory / "relational" / f"{model.__name__}.csv"  # the coalition's name: Candidacy.csv
+        header = _header(path)
+        assert sorted(header) == sorted(f.column for f in model._meta.concrete_fields), model
         with path.open(newline="", encoding="utf-8") as f:
-            ids = [row[0] for row in list(csv.reader(f))[1:]]
+            ids = [row[header.index("id")] for row in list(csv.reader(f))[1:]]
         assert ids == sorted(ids, key=lambda s: s.encode())
+    assert not list((directory / "relational").glob("opencivicdata_*.csv"))
     assert {z.name for z in processed.zips.all()} == {"flat.zip", "relational.zip"}
     with zipfile.ZipFile(directory / "flat.zip") as zf:
         names = zf.namelist()
@@ -150,6 +151,8 @@ def test_changes_against_previous_release(raw_release):
         "new_candidates": 0, "new_committees": 1, "new_filings": 1}
     assert changes["previous_release"] == raw_release.slug
     assert changes["tables"]["opencivicdata_filing"] == {"records": 7, "added": 1, "removed": 1}
+    # Jurisdiction.csv starts with its timestamps (the coalition's order): its ids are still read, none new.
+    assert changes["tables"]["opencivicdata_jurisdiction"] == {"records": 1, "added": 0, "removed": 0}
     assert [c["name"] for c in changes["new_committees"]] == ["New PAC"]
     assert [f["name"] for f in changes["new_filings"]] == ["7010 F460"]
     assert changes["new_candidates"] == []
@@ -208,3 +211,107 @@ def test_loans_flat_file_lists_current_amendments_loans(raw_release):
     assert [(r["calaccess_filing_id"], r["amend_id"], r["schedule"], r["lender_name"], r["loan_amount_1"],
              r["loan_date"], r["committee_name"]) for r in rows] == [
         ("7001", "1", "B1", "Jane Smith", "1000.00", "2018-01-15", "Jane Smith for Assembly 2018")]
+
+
+# The coalition's relational CSVs (django-calaccess-processed-data: ProcessedDataFile.file_name is the model's
+# object_name, the columns its proxies' copy_to_fields), read off its code and written down here as the truth
+# our files are held to: a script that read the old zips by name or by position reads ours.
+COALITION_HEADERS = {
+    "Candidacy.csv": ["id", "candidate_name", "person_id", "party_id", "contest_id", "post_id", "is_incumbent",
+                      "registration_status", "top_ticket_candidacy_id", "filed_date", "created_at", "updated_at",
+                      "extras"],
+    "Election.csv": ["id", "name", "date", "division_id", "administrative_organization_id", "created_at",
+                     "updated_at", "extras"],
+    "BallotMeasureContest.csv": ["id", "name", "division_id", "election_id", "description", "requirement",
+                                 "classification", "runoff_for_contest_id", "created_at", "updated_at", "extras"],
+    "Person.csv": ["id", "name", "sort_name", "family_name", "given_name", "image", "gender", "summary",
+                   "national_identity", "biography", "birth_date", "death_date", "created_at", "updated_at",
+                   "extras"],
+    "Jurisdiction.csv": ["created_at", "updated_at", "extras", "id", "name", "url", "classification",
+                         "division_id"],
+    "Division.csv": ["id", "name", "redirect_id", "country"] + [f"sub{k}{i}" for i in range(1, 8)
+                                                               for k in ("type", "id")],
+    "PersonIdentifier.csv": ["id", "identifier", "scheme", "person_id"],
+}
+
+
+def test_relational_files_have_the_coalitions_names_and_column_order(raw_release):
+    ocd_process(version=raw_release)
+    processed = ProcessedDataVersion.objects.get()
+    for name, header in COALITION_HEADERS.items():
+        assert _header(processed.directory / "relational" / name) == header, name
+    # A table the coalition did not have: named in its style, the id first and the timestamps last.
+    assert _header(processed.directory / "relational" / "Committee.csv") == [
+        "id", "name", "committee_type", "parent_id", "calaccess_filer_id", "created_at", "updated_at", "extras"]
+    stored = set(processed.files.filter(group="relational").values_list("name", flat=True))
+    assert stored == {f"{m.__name__}.csv" for m in OCD_MODELS}
+    with zipfile.ZipFile(processed.directory / "relational.zip") as zf:
+        package = json.loads(zf.read("datapackage.json"))
+        assert "Candidacy.csv" in zf.namelist()
+    candidacy = next(r for r in package["resources"] if r["path"] == "Candidacy.csv")
+    assert candidacy["name"] == "candidacy"
+    assert [f["name"] for f in candidacy["schema"]["fields"]] == COALITION_HEADERS["Candidacy.csv"]
+
+
+def _to_old_names(directory: Path) -> None:
+    """Make a processed release look as one exported before the coalition's names: opencivicdata_*.csv with
+    the columns in model order, as those releases are on disk and in archive storage."""
+    from ocd.relational import relational_tables, relational_tables_before
+
+    before = {t.db_table: t for t in relational_tables_before()}
+    for table in relational_tables():
+        path = directory / "relational" / table.name
+        with path.open(newline="", encoding="utf-8") as f:
+            rows = list(csv.DictReader(f))
+        old = before[table.db_table]
+        with (directory / "relational" / old.name).open("w", newline="", encoding="utf-8") as f:
+            writer = csv.DictWriter(f, [x.name for x in old.fields])
+            writer.writeheader()
+            writer.writerows(rows)
+        path.unlink()
+
+
+def test_changes_against_a_previous_release_with_the_old_names(raw_release):
+    """The release before the coalition's names has opencivicdata_*.csv (Jurisdiction's id first): changes.json
+    compares with them as with new-named files."""
+    ocd_process(version=raw_release)
+    _to_old_names(ProcessedDataVersion.objects.get(raw_version=raw_release).directory)
+    later = RawDataVersion.objects.create(release_datetime=raw_release.release_datetime + dt.timedelta(days=1),
+                                          source="test", status=RawDataVersion.Status.LOADED)
+    ocd_process(version=later)
+    changes = json.loads((ProcessedDataVersion.objects.get(raw_version=later).directory / "changes.json")
+                         .read_text())
+    assert changes["previous_release"] == raw_release.slug
+    # Nothing changed in the raw data: every id is found in the old-named files (none added, none removed).
+    assert all(t["added"] == 0 and t["removed"] == 0 for t in changes["tables"].values()), changes["tables"]
+    assert changes["tables"]["opencivicdata_jurisdiction"]["records"] == 1
+    assert changes["new_filings"] == [] and changes["new_candidates"] == []
+
+
+def test_a_release_exported_with_the_old_names_is_packaged_with_them(raw_release):
+    """Exported before the coalition's names, packaged after: its files keep their names, and datapackage.json
+    describes their columns as they are (model order), so the package still validates."""
+    frictionless = pytest.importorskip("frictionless")
+    from ocd.relational import relational_names_alike
+    from processors.digest import digest_file
+    from processors.pipeline.process import ocd_package
+
+    ocd_process(version=raw_release)
+    processed = ProcessedDataVersion.objects.get()
+    _to_old_names(processed.directory)
+    for f in processed.files.filter(group="relational"):
+        f.name = relational_names_alike(f.name)[1]
+        path = processed.directory / "relational" / f.name
+        f.size, f.sha256 = path.stat().st_size, digest_file(path, md5=False).sha256
+        f.save()
+    ProcessedDataVersion.objects.filter(pk=processed.pk).update(status="exported")  # exported, not packaged
+    ocd_package(version=raw_release)
+    with zipfile.ZipFile(processed.directory / "relational.zip") as zf:
+        assert "opencivicdata_candidacy.csv" in zf.namelist() and "Candidacy.csv" not in zf.namelist()
+        zf.extractall(processed.directory / "unzipped")
+    package = json.loads((processed.directory / "unzipped" / "datapackage.json").read_text())
+    candidacy = next(r for r in package["resources"] if r["path"] == "opencivicdata_candidacy.csv")
+    assert [f["name"] for f in candidacy["schema"]["fields"]][:5] == [
+        "id", "created_at", "updated_at", "extras", "person_id"]
+    report = frictionless.validate(str(processed.directory / "unzipped" / "datapackage.json"))
+    assert report.valid, report.flatten(["resourcePath", "rowNumber", "fieldName", "type", "note"])[:10]

@@ -78,19 +78,22 @@ def test_form460_filings_with_summary_totals(raw_release):
     ocd_process(version=raw_release)
     path = ProcessedDataVersion.objects.get().directory / "flat" / "Form460Filings.csv"
     with path.open(newline="", encoding="utf-8") as f:
-        rows = {row["calaccess_filing_id"]: row for row in csv.DictReader(f)}
+        rows = {row["filing_id"]: row for row in csv.DictReader(f)}
     assert sorted(rows) == ["7001", "7002", "7005", "7006", "7007", "7008"]  # Form 460s only (7003 is a 497)
     jane = rows["7001"]
-    assert jane["current_amend_id"] == "1" and jane["committee_name"] == "Jane Smith for Assembly 2018"
+    assert jane["amendment_count"] == "1" and jane["committee_name"] == "Jane Smith for Assembly 2018"
+    # The coalition's cover columns: the name as on the cover (the committee keeps FILERNAME_CD's), the election.
+    assert (jane["filer_lastname"], jane["filer_id"], jane["election_date"]) == ("Smith 2018", "1001", "2018-06-05")
+    assert (jane["from_date"], jane["thru_date"], jane["date_filed"]) == ("2018-01-01", "2018-03-31", "2018-05-02")
     # The current amendment's lines (not amendment 0's 90.00, nor schedule A's own summary), period amounts.
     assert (jane["monetary_contributions"], jane["total_contributions"], jane["ending_cash_balance"]) == (
         "100.00", "150.00", "-25.50")
     assert jane["loans_received"] == "" and jane["outstanding_debts"] == ""  # not on the summary: empty
-    assert all(rows["7002"][name] == "" for name in ("monetary_contributions", "total_expenditures"))
+    assert all(rows["7002"][name] == "" for name in ("monetary_contributions", "total_expenditures_made"))
     # Every version, each with its own summary: amendment 0 of 7001 reported 90.00.
     path = ProcessedDataVersion.objects.get().directory / "flat" / "Form460FilingVersions.csv"
     with path.open(newline="", encoding="utf-8") as f:
-        versions = {(row["calaccess_filing_id"], row["amend_id"]): row for row in csv.DictReader(f)}
+        versions = {(row["filing_id"], row["amend_id"]): row for row in csv.DictReader(f)}
     assert len(versions) == 7 and versions[("7001", "0")]["is_current"] == "false"
     assert versions[("7001", "0")]["monetary_contributions"] == "90.00"
     assert versions[("7001", "1")]["monetary_contributions"] == "100.00" and versions[("7001", "1")]["is_current"] == "true"
@@ -187,20 +190,25 @@ def test_form501_filings_flat_file_describes_codes_and_leaves_form502s_out(raw_r
     ocd_process(version=raw_release)
     path = ProcessedDataVersion.objects.get().directory / "flat" / "Form501Filings.csv"
     with path.open(newline="", encoding="utf-8") as f:
-        rows = {row["calaccess_filing_id"]: row for row in csv.DictReader(f)}
+        rows = {row["filing_id"]: row for row in csv.DictReader(f)}
     assert "5011" not in rows  # Jane's Form 502, in the same raw table
     assert sorted(rows) == ["5001", "5002", "5003", "5004", "5005", "5006", "5007", "5008", "5009", "5010", "5012"]
     jane = rows["5001"]
-    assert (jane["amend_id"], jane["candidate_name"], jane["statement_type"]) == ("1", "Jane A. Smith", "AMENDMENT")
-    assert (jane["office_code"], jane["office"], jane["district_code"], jane["district"]) == ("30013", "ASSEMBLY", "17010", "07")
+    assert (jane["amendment_count"], jane["candidate_name"], jane["statement_type"]) == ("1", "Jane A. Smith", "AMENDMENT")
+    assert (jane["date_filed"], jane["last_name"], jane["first_name"]) == ("2017-02-01", "Smith", "Jane A.")
+    assert (jane["office_code"], jane["office"], jane["district_code"], jane["district"]) == ("30013", "ASSEMBLY", "17010", "7")
     assert (jane["party"], jane["election_type"], jane["election_year"]) == ("DEMOCRATIC", "PRIMARY", "2018")
+    assert jane["middle_name"] == ""  # not in F501_502_CD
     # Jane's candidacy made by this statement; an unknown filer's statement made none.
     assert jane["ocd_candidacy_id"] == ocd_models.Candidacy.objects.get(person__name="Jane A. Smith").id
     assert rows["5010"]["ocd_candidacy_id"] == ""
-    lou = rows["5003"]  # office code 0: the office in the filer's words, trimmed
-    assert (lou["office_code"], lou["office"], lou["office_description"]) == ("0", "", "City Council")
-    assert (lou["statement_type"], lou["agency_name"]) == ("TERMINATION", "City of Oakland")
-    assert (rows["5002"]["party_code"], rows["5002"]["party"], rows["5002"]["party_text"]) == ("0", "", "R")
+    lou = rows["5003"]  # office code 0: the office in the filer's words, trimmed (the coalition's rule)
+    assert (lou["office_code"], lou["office"], lou["office_description"]) == ("0", "City Council", "City Council")
+    assert (lou["statement_type"], lou["agency"]) == ("TERMINATION", "City of Oakland")
+    # Party code 0: the party as the filer wrote it.
+    assert (rows["5002"]["party_code"], rows["5002"]["party"], rows["5002"]["party_text"]) == ("0", "R", "R")
+    kim = rows["5006"]  # no district code: the district from DIST_NO, as a number
+    assert (kim["district_code"], kim["district_number"], kim["district"]) == ("", "01", "1")
 
 
 def test_loans_flat_file_lists_current_amendments_loans(raw_release):

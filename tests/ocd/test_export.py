@@ -323,3 +323,28 @@ def test_a_release_exported_with_the_old_names_is_packaged_with_them(raw_release
         "id", "created_at", "updated_at", "extras", "person_id"]
     report = frictionless.validate(str(processed.directory / "unzipped" / "datapackage.json"))
     assert report.valid, report.flatten(["resourcePath", "rowNumber", "fieldName", "type", "note"])[:10]
+
+
+def test_documented_always_empty_relational_columns_are_empty(raw_release):
+    """docs/ocd-exports.md "Always empty": each column listed is empty in every row, each file listed for
+    "every row" has none, so the list says what the files hold."""
+    ocd_process(version=raw_release)
+    directory = ProcessedDataVersion.objects.get().directory / "relational"
+    section = DOCS.read_text().split("### Always empty\n", 1)[1].split("\nReleases processed before", 1)[0]
+    listed = 0
+    for line in section.splitlines():
+        if not line.startswith("| `"):
+            continue
+        files_cell, columns_cell = line.split(" | ")[:2]
+        for name in re.findall(r"`([A-Za-z]+\.csv)`", files_cell):
+            with (directory / name).open(newline="", encoding="utf-8") as f:
+                rows = list(csv.DictReader(f))
+            if columns_cell == "every row (no rows)":
+                assert rows == [], name
+                continue
+            columns = re.findall(r"`([a-z_]+)`", columns_cell)
+            assert rows, f"{name}: no rows to show its columns empty"
+            for column in columns:
+                assert all(row[column] == "" for row in rows), (name, column)
+                listed += 1
+    assert listed >= 25

@@ -13,6 +13,8 @@ they never import a model.
 
 from __future__ import annotations
 
+from functools import cache
+
 from django.db import models
 
 from processors.ocd.export import BOOLEAN, DATETIME, Field, RelationalTable
@@ -124,9 +126,15 @@ def relational_tables_before() -> list[RelationalTable]:
     return [_table(model, relational_name_before(model), relational_fields_before(model)) for model in OCD_MODELS]
 
 
+@cache
+def _tables_by_name() -> dict[str, RelationalTable]:
+    # Read off the models once: the site asks on every stable link it resolves.
+    return {t.name: t for t in relational_tables() + relational_tables_before()}
+
+
 def relational_table_named(name: str) -> RelationalTable | None:
     """The table of a relational CSV called `name` in either layout, with that layout's columns."""
-    return next((t for t in relational_tables() + relational_tables_before() if t.name == name), None)
+    return _tables_by_name().get(name)
 
 
 def relational_names_alike(name: str) -> tuple[str, ...]:
@@ -137,5 +145,5 @@ def relational_names_alike(name: str) -> tuple[str, ...]:
     table = relational_table_named(base)
     if table is None or prefix not in ("", "relational/"):
         return (name,)
-    names = [t.name for t in relational_tables() + relational_tables_before() if t.db_table == table.db_table]
+    names = [n for n, t in _tables_by_name().items() if t.db_table == table.db_table]
     return tuple(prefix + n for n in names)

@@ -179,6 +179,13 @@ def test_a_relational_file_page_under_its_old_name_redirects_and_counts_old_name
         name="opencivicdata_candidacy.csv")
     doc = processed_file_documentation("relational", "Candidacy")
     assert doc["releases"] == 2 and [h["slug"] for h in doc["history"]] == [newest.slug, older.slug]
+    # The old-named release's own page lists the file under its stored name, linked to the current page.
+    from calaccess_archive.site.selectors.releases import release_url
+
+    release_page = page(client, release_url(older))
+    assert "opencivicdata_candidacy.csv" in release_page.all_text()
+    assert "/documentation/processed-files/relational/Candidacy/" in release_page.links
+    assert "/documentation/processed-files/relational/opencivicdata_candidacy/" not in release_page.links
     page(client, "/documentation/processed-files/relational/Candidacy/")
     page(client, "/documentation/processed-files/relational/opencivicdata_nothing/", status=404)
 

@@ -196,7 +196,9 @@ def release_detail(version: RawDataVersion, *, absolute: Callable[[str], str] = 
                              "archive": entry, "stable_url": stable,
                              "curl": _curl(stable or (entry or {}).get("url"), absolute)}
         for f in processed.files.all():
-            stem = f.name.rsplit(".", 1)[0]
+            # The page of a file exported under its old name is the one of its current name.
+            current = relational_names_alike(f.name)[0] if f.group == "relational" else f.name
+            stem = current.rsplit(".", 1)[0]
             files[f.group].append({
                 "name": f.name, "records": f.records, "size": f.size, "sha256": f.sha256,
                 "archive": processed_files.get(f"{f.group}/{f.name}"),

@@ -80,6 +80,7 @@ def _failed(processed, exc: BaseException) -> None:
 def ocd_build(*, version) -> dict:
     """Fill the OCD tables of one loaded release and export its CSVs; return counts, files and step times."""
     from ocd.models import ProcessedDataFile
+    from ocd.relational import relational_tables_before
 
     processed = _processed_of(version)
     seconds: dict = {}
@@ -90,9 +91,12 @@ def ocd_build(*, version) -> dict:
         processed_version_transition(processed=processed, status="exporting")
         clock = Clock(seconds, "export")
         directory = processed.directory
+        # A release first exported before the coalition's names keeps them (its links, its archive paths).
+        before = {t.name for t in relational_tables_before()}
+        relational_before = processed.files.filter(group="relational", name__in=before).exists()
         for sub in ("relational", "flat"):
             shutil.rmtree(directory / sub, ignore_errors=True)
-        files = exports_write(directory=directory)
+        files = exports_write(directory=directory, relational_before=relational_before)
         processed.files.all().delete()
         ProcessedDataFile.objects.bulk_create(
             ProcessedDataFile(version=processed, name=f.name, group=f.group, records=f.records, size=f.size,

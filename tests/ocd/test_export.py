@@ -348,3 +348,27 @@ def test_documented_always_empty_relational_columns_are_empty(raw_release):
                 assert all(row[column] == "" for row in rows), (name, column)
                 listed += 1
     assert listed >= 25
+
+
+def test_reprocessing_a_release_exported_with_the_old_names_keeps_them(raw_release):
+    """A release published as opencivicdata_*.csv keeps those names (its links, its archive paths) when it is
+    processed again, with the columns in the order they had; twice gives the same bytes."""
+    from ocd.relational import relational_names_alike, relational_tables_before
+
+    ocd_process(version=raw_release)
+    processed = ProcessedDataVersion.objects.get()
+    _to_old_names(processed.directory)
+    for f in processed.files.filter(group="relational"):
+        f.name = relational_names_alike(f.name)[1]
+        f.save()
+    ocd_process(version=raw_release)
+    directory = processed.directory / "relational"
+    before = relational_tables_before()
+    assert {p.name for p in directory.glob("*.csv")} == {t.name for t in before}
+    assert set(processed.files.filter(group="relational").values_list("name", flat=True)) == {t.name for t in before}
+    for table in before:
+        assert _header(directory / table.name) == [f.name for f in table.fields], table.name
+    first = (processed.directory / "relational.zip").read_bytes()
+    assert "opencivicdata_candidacy.csv" in zipfile.ZipFile(processed.directory / "relational.zip").namelist()
+    ocd_process(version=raw_release)
+    assert (processed.directory / "relational.zip").read_bytes() == first

@@ -194,9 +194,11 @@ def test_form501_filings_flat_file_describes_codes_and_leaves_form502s_out(raw_r
     assert "5011" not in rows  # Jane's Form 502, in the same raw table
     assert sorted(rows) == ["5001", "5002", "5003", "5004", "5005", "5006", "5007", "5008", "5009", "5010", "5012"]
     jane = rows["5001"]
-    assert (jane["amendment_count"], jane["candidate_name"], jane["statement_type"]) == ("1", "Jane A. Smith", "AMENDMENT")
+    assert (jane["amendment_count"], jane["candidate_name"], jane["statement_type"]) == (
+        "1", "Jane A. Smith", "AMENDMENT")
     assert (jane["date_filed"], jane["last_name"], jane["first_name"]) == ("2017-02-01", "Smith", "Jane A.")
-    assert (jane["office_code"], jane["office"], jane["district_code"], jane["district"]) == ("30013", "ASSEMBLY", "17010", "7")
+    assert (jane["office_code"], jane["office"], jane["district_code"], jane["district"]) == (
+        "30013", "ASSEMBLY", "17010", "7")
     assert (jane["party"], jane["election_type"], jane["election_year"]) == ("DEMOCRATIC", "PRIMARY", "2018")
     assert jane["middle_name"] == ""  # not in F501_502_CD
     # Jane's candidacy made by this statement; an unknown filer's statement made none.

@@ -6,7 +6,8 @@ calaccess_processed_filings/models/campaign/form460/) had the columns of their m
 date_filed, filer_id, filer_lastname, filer_firstname, election_date (campaign filing base),
 statement_type, from_date, thru_date and the 19 summary lines (Form 460 base), then filing_id and
 amendment_count (the filing) or filing_id and amend_id (the version; its row number `id` is left out).
-Ours follow them in that order where we have the data (docs/ocd-exports.md lists the differences), then our own columns. Part of FLAT_FILES.
+Ours follow them in that order where we have the data (docs/ocd-exports.md lists the differences),
+then our own columns. Part of FLAT_FILES.
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ PAGES = "pages"
 class Page:
     path: str
     in_sitemap: bool = True  # HTML pages; the JSON, the feed, the sitemaps and robots.txt are not listed in one
+    moved: bool = False  # an old address that redirects to a page (the static copy writes a page sending on)
 
 
 def sitemap_sections() -> list[str]:
@@ -64,7 +65,17 @@ def _archive_pages() -> list[Page]:
     if not release_calendar():
         pages.remove(reverse("site:latest"))  # a 404 until the first release is published
     data = [api_releases_url(), reverse("site:feed"), reverse("site:robots"), reverse("site:sitemap")]
-    return [Page(path) for path in pages] + [Page(path, in_sitemap=False) for path in data]
+    return ([Page(path) for path in pages] + [Page(path, in_sitemap=False) for path in data]
+            + [Page(path, in_sitemap=False, moved=True) for path in _moved_pages()])
+
+
+def _moved_pages() -> list[str]:
+    """The relational files' documentation pages under the names they had before the coalition's
+    (/relational/opencivicdata_candidacy/, now /relational/Candidacy/): links to them must keep working."""
+    from ocd.relational import relational_tables_before
+
+    return [reverse("site:processed-file", kwargs={"group": "relational", "name": t.name[:-4]})
+            for t in relational_tables_before()]
 
 
 def site_paths() -> list[Page]:

@@ -103,11 +103,24 @@ class _Builder:
         path.write_bytes(content)
         self.report.files.append(name)
 
+    def moved_page(self, path: str, response) -> bytes:
+        """A static host cannot redirect: the old address gets a page that sends the reader on (and says where)."""
+        target = urlsplit(response.get("Location", "")).path if response.status_code in (301, 302) else ""
+        if target not in self.pages:
+            raise SiteBuildError(f"{path} answered {response.status_code}, not a redirect to a page of the site")
+        link = posixpath.relpath(output_name(target), posixpath.dirname(output_name(path)) or ".")
+        return (f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Moved</title>'
+                f'<meta http-equiv="refresh" content="0; url={link}"><link rel="canonical" href="{link}">'
+                f'</head><body><p>This page is now <a href="{link}">here</a>.</p></body></html>\n').encode()
+
     def build(self) -> SiteBuildReport:
         pages = site_paths()
         self.pages = {page.path for page in pages}
         for page in pages:
             response = self.get(page.path)
+            if page.moved:
+                self.write(output_name(page.path), self.moved_page(page.path, response))
+                continue
             if response.status_code != 200:
                 raise SiteBuildError(f"{page.path} answered {response.status_code}")
             content = response.content

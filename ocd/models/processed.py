@@ -51,7 +51,8 @@ class ProcessedDataVersion(models.Model):
         return f"processed {self.raw_version.slug}: {self.status}"
 
     # Files, under <raw version directory>/processed/:
-    #   relational/<table>.csv  flat/<Name>.csv  relational.zip  flat.zip  changes.json
+    #   relational/<Model>.csv (before the coalition's names: <db_table>.csv)  flat/<Name>.csv
+    #   relational.zip  flat.zip  changes.json
     @property
     def directory(self) -> Path:
         return self.raw_version.directory / "processed"

@@ -84,7 +84,8 @@ def processed_units(*, version: RawDataVersion) -> list[ArchiveUnit]:
     """The processed release (docs/ocd-exports.md): flat.zip, relational.zip, every CSV and changes.json.
 
     Names in the item keep the processed directory's layout: `flat.zip`,
-    `flat/Candidates.csv`, `relational/opencivicdata_filing.csv`, `changes.json`.
+    `flat/Candidates.csv`, `relational/Filing.csv` (`relational/opencivicdata_filing.csv` in releases
+    exported before the coalition's names, which keep them), `changes.json`.
     """
     processed = version.processed
     identifier = release_item_identifier(version=version, kind="processed")

@@ -30,23 +30,38 @@ FETCH = 5000
 
 
 def _previous_ids_load(*, cursor, path: Path | None) -> None:
-    """ocd_previous_ids(id): the first column of a previous relational CSV, COPYed in whole (empty if no file)."""
+    """ocd_previous_ids(id): the id column of a previous relational CSV, COPYed in whole (empty if no file).
+
+    The column is found by its header: not every layout has the id first (the coalition's Jurisdiction.csv
+    starts with the timestamps).
+    """
     cursor.execute("DROP TABLE IF EXISTS ocd_previous_rows, ocd_previous_ids")
     path = path if path is not None and path.exists() else None
-    columns = 1
+    header = ["id"]
     if path is not None:
         with path.open(newline="", encoding="utf-8") as f:
-            columns = max(len(next(csv.reader(f), [])), 1)
-    names = ", ".join(f"c{i} text" for i in range(columns))
+            header = next(csv.reader(f), []) or ["id"]
+    names = ", ".join(f"c{i} text" for i in range(len(header)))
     cursor.execute(f"CREATE TEMP TABLE ocd_previous_rows ({names}) ON COMMIT DROP")
     if path is not None:
         with path.open("rb") as f, cursor.cursor.copy("COPY ocd_previous_rows FROM STDIN WITH (FORMAT csv, HEADER)") \
                 as copy:
             for chunk in iter(lambda: f.read(CHUNK), b""):
                 copy.write(chunk)
-    cursor.execute("CREATE TEMP TABLE ocd_previous_ids ON COMMIT DROP AS SELECT c0 AS id FROM ocd_previous_rows")
+    id_column = header.index("id") if "id" in header else 0
+    cursor.execute(f"CREATE TEMP TABLE ocd_previous_ids ON COMMIT DROP AS SELECT c{id_column} AS id"
+                   " FROM ocd_previous_rows")
     cursor.execute("DROP TABLE ocd_previous_rows")
     cursor.execute("ANALYZE ocd_previous_ids")
+
+
+def _previous_csv(previous_dir: Path | None, csv_names: tuple[str, ...]) -> Path | None:
+    """The previous release's CSV of a table: under its current name, else under a name it had before
+    (a release exported before the coalition's names has opencivicdata_candidacy.csv, not Candidacy.csv)."""
+    if previous_dir is None:
+        return None
+    paths = [previous_dir / "relational" / name for name in csv_names]
+    return next((p for p in paths if p.exists()), paths[0])
 
 
 def _list_write(*, cursor, out, key: str, last: bool) -> int:
@@ -66,19 +81,19 @@ def _list_write(*, cursor, out, key: str, last: bool) -> int:
     return n
 
 
-def changes_build(*, cursor, tables: list[tuple[str, str]], previous_dir: Path | None, previous_slug: str | None,
-                  slug: str, path: Path) -> dict:
-    """Write changes.json of the OCD `tables` ((db_table, relational CSV name), in export order) now in the
-    database against the previous release's relational CSVs. Run it inside a transaction (temporary tables).
+def changes_build(*, cursor, tables: list[tuple[str, tuple[str, ...]]], previous_dir: Path | None,
+                  previous_slug: str | None, slug: str, path: Path) -> dict:
+    """Write changes.json of the OCD `tables` ((db_table, the names its relational CSV has had, current first),
+    in export order) now in the database against the previous release's relational CSVs. Run it inside a
+    transaction (temporary tables).
 
     Returns the summary stored on ProcessedDataVersion.changes: release, previous_release, tables (records,
     added, removed) and, per list of changes.json, its number of entries.
     """
     summary: dict = {"release": slug, "previous_release": previous_slug, "tables": {}}
     cursor.execute("DROP TABLE IF EXISTS " + ", ".join(f"ocd_{key}" for key in NEW_LISTS))
-    for table, csv_name in tables:
-        previous = previous_dir / "relational" / csv_name if previous_dir is not None else None
-        _previous_ids_load(cursor=cursor, path=previous)
+    for table, csv_names in tables:
+        _previous_ids_load(cursor=cursor, path=_previous_csv(previous_dir, csv_names))
         cursor.execute(
             f"""SELECT (SELECT count(*) FROM {table} AS t WHERE NOT EXISTS
                          (SELECT 1 FROM ocd_previous_ids AS p WHERE p.id = t.id::text)),

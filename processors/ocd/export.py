@@ -16,8 +16,8 @@ from pathlib import Path
 
 from processors.digest import CHUNK
 from .fields import BOOLEAN, DATETIME, Field, _f
+from .form460_files import FORM460_FILES
 from .form_files import FORM_FILES
-from .summaries import FORM460_SUMMARY
 
 
 @dataclass(frozen=True)
@@ -35,7 +35,7 @@ class ExportedFile:
 class RelationalTable:
     """One OCD table's relational CSV: what `ocd.relational` reads off its model."""
 
-    name: str  # the CSV's file name, <db_table>.csv
+    name: str  # the CSV's file name, <Model>.csv (the coalition's; <db_table>.csv before)
     db_table: str
     fields: tuple[Field, ...]
     order_sql: str  # ORDER BY expression giving byte order of the id
@@ -65,15 +65,6 @@ _TRANSACTION_KEYS = [
     _f("memo_code", "t.extras->>'memo_code'", "string", "MEMO_CODE (X: a memo entry, not itself money moved)"),
     _f("calaccess_table", "t.extras->>'calaccess_table'", "string", "Raw table: RCPT_CD, EXPN_CD, LOAN_CD, S497_CD"),
 ]
-
-# One row per (filing, amendment) with each summary line's AMOUNT_A; a line given twice: the first loaded.
-_FORM460_SUMMARY_SQL = "SELECT \"FILING_ID\", \"AMEND_ID\", " + ", ".join(
-    f"(array_agg(\"AMOUNT_A\" ORDER BY id) FILTER (WHERE btrim(\"LINE_ITEM\") = '{line}'))[1] AS {name}"
-    for line, name, _ in FORM460_SUMMARY
-) + " FROM \"SMRY_CD\" WHERE btrim(\"FORM_TYPE\") = 'F460' GROUP BY 1, 2"
-
-_FORM460_SUMMARY_FIELDS = tuple(_f(name, f"s.{name}", "number", f"{description} (empty: not on the summary)")
-                                for _, name, description in FORM460_SUMMARY)
 
 # Flat files: name -> (description, FROM clause, fields, sort column).
 FLAT_FILES: dict[str, tuple[str, str, tuple[Field, ...], str]] = {
@@ -210,52 +201,7 @@ FLAT_FILES: dict[str, tuple[str, str, tuple[Field, ...], str]] = {
         ),
         "f.id",
     ),
-    "Form460Filings.csv": (
-        "One row per Form 460 filing, as of its current amendment, with its summary page totals (SMRY_CD, the period's"
-        " amounts).",
-        f"""FROM opencivicdata_filing AS f
-  JOIN opencivicdata_committee AS c ON c.id = f.filer_id
-  JOIN opencivicdata_filingaction AS a ON a.filing_id = f.id AND a.is_current
-  LEFT JOIN ({_FORM460_SUMMARY_SQL}) AS s ON s."FILING_ID" = f.calaccess_filing_id AND s."AMEND_ID" = f.current_amend_id
-WHERE f.classification = 'F460'""",
-        (
-            _f("calaccess_filing_id", "f.calaccess_filing_id", "integer", "CAL-ACCESS FILING_ID"),
-            _f("current_amend_id", "f.current_amend_id", "integer", "AMEND_ID of the current amendment"),
-            _f("committee_name", "c.name", "string", "Filer"),
-            _f("calaccess_filer_id", "c.calaccess_filer_id", "integer", "Filer's FILER_ID"),
-            _f("coverage_start_date", "f.coverage_start_date", "date", "Start of the period covered"),
-            _f("coverage_end_date", "f.coverage_end_date", "date", "End of the period covered"),
-            _f("filing_date", "a.date", "date", "Date the current amendment was filed"),
-            _f("statement_type", "f.extras->>'statement_type'", "string", "STMT_TYPE of the cover"),
-            *_FORM460_SUMMARY_FIELDS,
-            _f("ocd_filing_id", "f.id", "string", "OCD Filing id"),
-            _f("ocd_filing_action_id", "a.id", "string", "OCD FilingAction id of the current amendment"),
-            _f("ocd_committee_id", "c.id", "string", "OCD Committee id"),
-        ),
-        "f.id",
-    ),
-    "Form460FilingVersions.csv": (
-        "One row per version (original and every amendment) of each Form 460 filing, with that version's summary"
-        " page totals.",
-        f"""FROM opencivicdata_filingaction AS a
-  JOIN opencivicdata_filing AS f ON f.id = a.filing_id
-  JOIN opencivicdata_committee AS c ON c.id = f.filer_id
-  LEFT JOIN ({_FORM460_SUMMARY_SQL}) AS s ON s."FILING_ID" = f.calaccess_filing_id AND s."AMEND_ID" = a.amend_id
-WHERE f.classification = 'F460'""",
-        (
-            _f("calaccess_filing_id", "f.calaccess_filing_id", "integer", "CAL-ACCESS FILING_ID"),
-            _f("amend_id", "a.amend_id", "integer", "AMEND_ID of this version (0: the original)"),
-            _f("is_current", BOOLEAN.format("a.is_current"), "boolean", "The latest version"),
-            _f("committee_name", "c.name", "string", "Filer"),
-            _f("calaccess_filer_id", "c.calaccess_filer_id", "integer", "Filer's FILER_ID"),
-            _f("filing_date", "a.date", "date", "Date this version was filed"),
-            *_FORM460_SUMMARY_FIELDS,
-            _f("ocd_filing_id", "f.id", "string", "OCD Filing id"),
-            _f("ocd_filing_action_id", "a.id", "string", "OCD FilingAction id of this version"),
-            _f("ocd_committee_id", "c.id", "string", "OCD Committee id"),
-        ),
-        "a.id",
-    ),
+    **FORM460_FILES,
     "Contributions.csv": (
         "One row per contribution of a current amendment (Form 460 schedules A and C, Form 497).",
         _CONTRIBUTION_FROM + "\nWHERE t.classification = 'contribution'",
@@ -331,7 +277,7 @@ def _session_set(cursor) -> None:
 
 
 def relational_write(*, cursor, directory: Path, tables: list[RelationalTable]) -> list[ExportedFile]:
-    """relational/<table>.csv of each of `tables`, sorted by id."""
+    """relational/<Model>.csv of each of `tables`, sorted by id."""
     _session_set(cursor)
     written = []
     for table in tables:

@@ -41,36 +41,71 @@ _FORM501_FROM = f"""FROM (
   ) AS cf ON cf.filing_id = r."FILING_ID\""""
 
 
-def _coded(code: str, label: str, what: str) -> tuple[Field, Field]:
-    return (_f(f"{what}_code", f'r."{code}"', "integer", f"{code}: a LOOKUP_CODES_CD code (0: none given)"),
-            _f(what, f"{label}.label", "string", f"The code's LOOKUP_CODES_CD description (empty: no such code)"))
+def _text(column: str) -> str:
+    return f"NULLIF(btrim(r.\"{column}\"), '')"
 
 
+def _label_else_text(label: str, text_sql: str) -> str:
+    """The coalition's rule for office, district and party: the code's description, else (code 0 or unknown)
+    the filer's text."""
+    return f"coalesce(NULLIF({label}.label, ''), {text_sql})"
+
+
+_DISTRICT = _label_else_text("ld", _text("DIST_NO"))
+
+# The coalition's Form501Filing columns (calaccess_processed_filings/models/campaign/form501.py, in model
+# order), where the export has them; then ours: the codes beside their descriptions, the candidacy.
 _FORM501_FIELDS = (
-    _f("calaccess_filing_id", 'r."FILING_ID"', "integer", "CAL-ACCESS FILING_ID"),
-    _f("amend_id", 'r."AMEND_ID"', "integer", "AMEND_ID of the latest amendment"),
-    _f("calaccess_filer_id", 'btrim(r."FILER_ID")', "string",
+    _f("date_filed", 'r."RPT_DATE"', "date", "RPT_DATE: the date the statement was filed"),
+    _f("statement_type", "ls.label", "string",
+       "STMT_TYPE's LOOKUP_CODES_CD description, e.g. ORIGINAL, AMENDMENT (empty: no such code)"),
+    _f("filer_id", 'btrim(r."FILER_ID")', "string",
        "FILER_ID as filed (negative or non-numeric for some: see FILER_XREF_CD)"),
-    _f("calaccess_committee_id", "NULLIF(btrim(r.\"COMMITTEE_ID\"), '')", "string", "COMMITTEE_ID, if given"),
+    _f("committee_id", _text("COMMITTEE_ID"), "string", "COMMITTEE_ID, if given"),
+    _f("title", _text("CAND_NAMT"), "string", "CAND_NAMT: the candidate's title"),
+    _f("last_name", 'btrim(r."CAND_NAML")', "string", "CAND_NAML"),
+    _f("first_name", 'btrim(r."CAND_NAMF")', "string", "CAND_NAMF"),
+    _f("middle_name", "NULL::text", "string", "Always empty: F501_502_CD has no middle name (CAND_NAMM)"),
+    _f("name_suffix", _text("CAND_NAMS"), "string", "CAND_NAMS"),
+    _f("name_moniker", _text("MONIKER"), "string", "MONIKER: the candidate's nickname"),
+    _f("phone", _text("CAND_PHON"), "string", "CAND_PHON"),
+    _f("fax", _text("CAND_FAX"), "string", "CAND_FAX"),
+    _f("email", _text("CAND_EMAIL"), "string", "CAND_EMAIL"),
+    _f("city", _text("CAND_CITY"), "string", "CAND_CITY"),
+    _f("state", _text("CAND_ST"), "string", "CAND_ST"),
+    _f("zip_code", _text("CAND_ZIP4"), "string", "CAND_ZIP4"),
+    _f("office", _label_else_text("lo", clean_text_sql('r."OFFIC_DSCR"')), "string",
+       "Office sought: OFFICE_CD's LOOKUP_CODES_CD description, else (code 0) OFFIC_DSCR, trimmed"),
+    _f("agency", clean_text_sql('r."AGENCY_NAM"'), "string", "AGENCY_NAM, trimmed"),
+    _f("district", f"CASE WHEN {_DISTRICT} ~ '^[0-9]+$' THEN ({_DISTRICT})::int END", "integer",
+       "District number: DISTRICT_CD's LOOKUP_CODES_CD description, else DIST_NO (empty: none, or not a number)"),
+    _f("party", _label_else_text("lp", _text("PARTY")), "string",
+       "Party: PARTY_CD's LOOKUP_CODES_CD description, else (code 0) PARTY in the filer's words"),
+    _f("jurisdiction", "lj.label", "string", "JURIS_CD's LOOKUP_CODES_CD description (empty: no such code)"),
+    _f("election_type", "le.label", "string", "ELEC_TYPE's LOOKUP_CODES_CD description (empty: no such code)"),
+    _f("election_year", 'r."YR_OF_ELEC"', "integer", "YR_OF_ELEC"),
+    _f("accepted_limit", BOOLEAN.format('r."ACCEPT_LIMIT_YN" = 1'), "boolean",
+       "ACCEPT_LIMIT_YN: accepted the voluntary expenditure ceiling (empty: not answered)"),
+    _f("limit_not_exceeded_election_date", 'r."DID_EXCEED_DT"', "date",
+       "DID_EXCEED_DT: the election in which the ceiling was not accepted but not exceeded"),
+    _f("personal_funds_contrib_date", 'r."CNTRB_PRSNL_FNDS_DT"', "date",
+       "CNTRB_PRSNL_FNDS_DT: when personal funds above the ceiling were contributed"),
+    _f("executed_on", 'r."EXECUTE_DT"', "date", "EXECUTE_DT: the date the statement was signed"),
+    _f("filing_id", 'r."FILING_ID"', "integer", "CAL-ACCESS FILING_ID"),
+    _f("amendment_count", 'r."AMEND_ID"', "integer",
+       "AMEND_ID of the latest amendment (the coalition's count: the highest AMEND_ID)"),
     _f("candidate_name", name_sql('r."CAND_NAMT"', 'r."CAND_NAMF"', 'r."CAND_NAML"', 'r."CAND_NAMS"'), "string",
        "Candidate (title, first, last name and suffix)"),
-    _f("candidate_last_name", 'btrim(r."CAND_NAML")', "string", "CAND_NAML"),
-    _f("candidate_first_name", 'btrim(r."CAND_NAMF")', "string", "CAND_NAMF"),
-    _f("execute_date", 'r."EXECUTE_DT"', "date", "Date the statement was signed (EXECUTE_DT)"),
-    *_coded("STMT_TYPE", "ls", "statement_type"),
-    *_coded("OFFICE_CD", "lo", "office"),
+    _f("statement_type_code", 'r."STMT_TYPE"', "integer", "STMT_TYPE: a LOOKUP_CODES_CD code (0: none given)"),
+    _f("office_code", 'r."OFFICE_CD"', "integer", "OFFICE_CD: a LOOKUP_CODES_CD code (0: none given)"),
     _f("office_description", clean_text_sql('r."OFFIC_DSCR"'), "string",
        "OFFIC_DSCR, trimmed: the office in the filer's words (where OFFICE_CD is 0, the only one)"),
-    _f("agency_name", clean_text_sql('r."AGENCY_NAM"'), "string", "AGENCY_NAM, trimmed"),
-    *_coded("JURIS_CD", "lj", "jurisdiction"),
-    *_coded("DISTRICT_CD", "ld", "district"),
-    _f("district_number", "NULLIF(btrim(r.\"DIST_NO\"), '')", "string", "DIST_NO (rarely filled)"),
-    *_coded("PARTY_CD", "lp", "party"),
-    _f("party_text", "NULLIF(btrim(r.\"PARTY\"), '')", "string", "PARTY in the filer's words (rarely filled)"),
-    _f("election_year", 'r."YR_OF_ELEC"', "integer", "YR_OF_ELEC"),
-    *_coded("ELEC_TYPE", "le", "election_type"),
-    _f("accepted_expenditure_limit", BOOLEAN.format('r."ACCEPT_LIMIT_YN" = 1'), "boolean",
-       "ACCEPT_LIMIT_YN: accepted the voluntary expenditure ceiling (empty: not answered)"),
+    _f("jurisdiction_code", 'r."JURIS_CD"', "integer", "JURIS_CD: a LOOKUP_CODES_CD code (0: none given)"),
+    _f("district_code", 'r."DISTRICT_CD"', "integer", "DISTRICT_CD: a LOOKUP_CODES_CD code (0: none given)"),
+    _f("district_number", _text("DIST_NO"), "string", "DIST_NO as written (rarely filled)"),
+    _f("party_code", 'r."PARTY_CD"', "integer", "PARTY_CD: a LOOKUP_CODES_CD code (0: none given)"),
+    _f("party_text", _text("PARTY"), "string", "PARTY in the filer's words (rarely filled)"),
+    _f("election_type_code", 'r."ELEC_TYPE"', "integer", "ELEC_TYPE: a LOOKUP_CODES_CD code (0: none given)"),
     _f("ocd_candidacy_id", "cf.id", "string", "OCD Candidacy id this statement made (empty: none, e.g. an office not known)"),
 )
 

@@ -37,8 +37,9 @@ Source: {source}
 ABOUT = {
     "flat": "One CSV per thing a reporter asks about (candidates, ballot measures, committees, filings,\n"
     "Form 460 summary totals, contributions, expenditures), with readable columns and the OCD ids to join back.",
-    "relational": "One CSV per OCD table (python-opencivicdata's table and column names, plus the\n"
-    "campaign-finance draft's committee, filing, filing action and transaction tables), sorted by id.",
+    "relational": "One CSV per OCD table, named after its python-opencivicdata model with the columns in the\n"
+    "order the California Civic Data Coalition published them (Candidacy.csv...), plus the campaign-finance\n"
+    "draft's committee, filing, filing action and transaction tables, sorted by id.",
 }
 
 

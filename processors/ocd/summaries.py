@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from .common import add_counts, ocd_id_sql, related, rows
 
-# LINE_ITEM -> flat file column, description.
+# LINE_ITEM -> flat file column (the coalition's Form460Filing column name), description.
 FORM460_SUMMARY = (
     ("1", "monetary_contributions", "Line 1: monetary contributions"),
     ("2", "loans_received", "Line 2: loans received"),
@@ -24,10 +24,10 @@ FORM460_SUMMARY = (
     ("8", "subtotal_cash_payments", "Line 8: subtotal cash payments"),
     ("9", "unpaid_bills", "Line 9: accrued expenses (unpaid bills)"),
     ("10", "nonmonetary_adjustment", "Line 10: nonmonetary adjustment"),
-    ("11", "total_expenditures", "Line 11: total expenditures made"),
-    ("12", "begin_cash_balance", "Line 12: beginning cash balance"),
+    ("11", "total_expenditures_made", "Line 11: total expenditures made"),
+    ("12", "beginning_cash_balance", "Line 12: beginning cash balance"),
     ("13", "cash_receipts", "Line 13: cash receipts"),
-    ("14", "misc_cash_increases", "Line 14: miscellaneous increases to cash"),
+    ("14", "miscellaneous_cash_increases", "Line 14: miscellaneous increases to cash"),
     ("15", "cash_payments", "Line 15: cash payments"),
     ("16", "ending_cash_balance", "Line 16: ending cash balance"),
     ("17", "loan_guarantees_received", "Line 17: loan guarantees received"),

@@ -113,17 +113,19 @@ def _exports_on_own_connection(write, **kwargs):
         connection.close()
 
 
-def exports_write(*, directory) -> list:
-    """Write relational/<table>.csv for every OCD table and flat/<Name>.csv; return what was written.
+def exports_write(*, directory, relational_before: bool = False) -> list:
+    """Write relational/<Model>.csv for every OCD table and flat/<Name>.csv; return what was written.
+    With `relational_before`, the relational CSVs as releases exported before the coalition's names have
+    them (relational/<db_table>.csv, model order): a release re-processed keeps the names it was published with.
 
     The two groups are written side by side, each on its own connection, when the OCD tables are
     committed (outside any transaction: another connection sees them); inside one, one after the other.
     """
-    from ocd.relational import relational_tables
+    from ocd.relational import relational_tables, relational_tables_before
 
     from processors.ocd.export import flat_write, relational_write
 
-    tables = relational_tables()
+    tables = relational_tables_before() if relational_before else relational_tables()
     if connection.in_atomic_block:
         with connection.cursor() as cursor:
             return (relational_write(cursor=cursor, directory=directory, tables=tables)

@@ -80,6 +80,7 @@ def _failed(processed, exc: BaseException) -> None:
 def ocd_build(*, version) -> dict:
     """Fill the OCD tables of one loaded release and export its CSVs; return counts, files and step times."""
     from ocd.models import ProcessedDataFile
+    from ocd.relational import relational_tables_before
 
     processed = _processed_of(version)
     seconds: dict = {}
@@ -90,9 +91,12 @@ def ocd_build(*, version) -> dict:
         processed_version_transition(processed=processed, status="exporting")
         clock = Clock(seconds, "export")
         directory = processed.directory
+        # A release first exported before the coalition's names keeps them (its links, its archive paths).
+        before = {t.name for t in relational_tables_before()}
+        relational_before = processed.files.filter(group="relational", name__in=before).exists()
         for sub in ("relational", "flat"):
             shutil.rmtree(directory / sub, ignore_errors=True)
-        files = exports_write(directory=directory)
+        files = exports_write(directory=directory, relational_before=relational_before)
         processed.files.all().delete()
         ProcessedDataFile.objects.bulk_create(
             ProcessedDataFile(version=processed, name=f.name, group=f.group, records=f.records, size=f.size,
@@ -111,10 +115,12 @@ def ocd_build(*, version) -> dict:
 
 def _exported_files(processed) -> list:
     """The exported files of `processed` as the packager needs them (columns and descriptions from code)."""
-    from ocd.relational import relational_tables
+    from ocd.relational import relational_tables, relational_tables_before
     from processors.ocd.export import FLAT_FILES, ExportedFile
 
-    about = {("relational", t.name): (t.description, t.fields) for t in relational_tables()}
+    # A release exported before the coalition's names keeps its files: described with that layout's columns.
+    about = {("relational", t.name): (t.description, t.fields)
+             for t in relational_tables_before() + relational_tables()}
     about |= {("flat", name): (description, fields) for name, (description, _, fields, _) in FLAT_FILES.items()}
     return [ExportedFile(f.name, f.group, f.records, f.size, f.sha256, *about[(f.group, f.name)])
             for f in processed.files.order_by("group", "name")]
@@ -123,7 +129,7 @@ def _exported_files(processed) -> list:
 def ocd_package(*, version) -> dict:
     """Zip one exported release (flat.zip, relational.zip) and write its changes.json; return zips and changes."""
     from ocd.models import ProcessedDataVersion, ProcessedDataZip
-    from ocd.relational import relational_tables
+    from ocd.relational import relational_names_alike, relational_tables
     from processors.ocd.changes import changes_build
     from processors.ocd.package import zip_build
 
@@ -152,7 +158,7 @@ def ocd_package(*, version) -> dict:
         with transaction.atomic(), connection.cursor() as cursor:
             changes = changes_build(
                 cursor=cursor,
-                tables=[(t.db_table, t.name) for t in relational_tables()],
+                tables=[(t.db_table, relational_names_alike(t.name)) for t in relational_tables()],
                 previous_dir=previous.directory if previous else None,
                 previous_slug=previous.raw_version.slug if previous else None,
                 slug=version.slug,

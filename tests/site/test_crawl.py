@@ -69,6 +69,10 @@ def test_buildsite_writes_every_page_with_relative_links_that_resolve(releases, 
     assert api["releases"][0]["url"] == "https://calaccess.example.org/downloads/2026/11/20/115230/"
     assert (root / f"api/releases/{releases[0].slug}.json").is_file()
     assert "https://calaccess.example.org/sitemap.xml" in (root / "robots.txt").read_text()
+    # A relational file's page under its name from before the coalition's names sends the reader on.
+    moved = (root / "documentation/processed-files/relational/opencivicdata_candidacy/index.html").read_text()
+    assert 'content="0; url=../Candidacy/index.html"' in moved and 'href="../Candidacy/index.html"' in moved
+    assert (root / "documentation/processed-files/relational/Candidacy/index.html").is_file()
 
 
 def test_the_static_crawler_finds_a_broken_link(releases, tmp_path):

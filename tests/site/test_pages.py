@@ -165,6 +165,31 @@ def test_processed_file_documentation_follows_the_datapackage_schemas(client, re
     page(client, "/documentation/processed-files/flat/Nothing/", status=404)
 
 
+def test_a_relational_file_page_under_its_old_name_redirects_and_counts_old_named_releases(client, releases):
+    """Links from before the coalition's names (/relational/opencivicdata_candidacy/) go to the file's page
+    now (/relational/Candidacy/), whose history counts the releases that exported it under the old name."""
+    from calaccess_archive.site.selectors import processed_file_documentation
+    from ocd.models import ProcessedDataFile
+
+    newest, older = releases
+    response = client.get("/documentation/processed-files/relational/opencivicdata_candidacy/")
+    assert response.status_code == 301
+    assert response["Location"] == "/documentation/processed-files/relational/Candidacy/"
+    ProcessedDataFile.objects.filter(version__raw_version=older, name="Candidacy.csv").update(
+        name="opencivicdata_candidacy.csv")
+    doc = processed_file_documentation("relational", "Candidacy")
+    assert doc["releases"] == 2 and [h["slug"] for h in doc["history"]] == [newest.slug, older.slug]
+    # The old-named release's own page lists the file under its stored name, linked to the current page.
+    from calaccess_archive.site.selectors.releases import release_url
+
+    release_page = page(client, release_url(older))
+    assert "opencivicdata_candidacy.csv" in release_page.all_text()
+    assert "/documentation/processed-files/relational/Candidacy/" in release_page.links
+    assert "/documentation/processed-files/relational/opencivicdata_candidacy/" not in release_page.links
+    page(client, "/documentation/processed-files/relational/Candidacy/")
+    page(client, "/documentation/processed-files/relational/opencivicdata_nothing/", status=404)
+
+
 def test_status_shows_the_last_check_staleness_and_releases_failed_or_not_verified(client, releases):
     newest = releases[0]
     broken = release_copy(newest, dt.datetime(2026, 11, 28, tzinfo=dt.UTC), published=False)

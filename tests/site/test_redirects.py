@@ -30,7 +30,10 @@ def location(client, path: str) -> str:
     ("/redirect/latest/raw/errors/RCPT_CD.errors.csv/", "raw", "errors/RCPT_CD.errors.csv"),
     ("/redirect/latest/processed/flat.zip/", "processed", "flat.zip"),
     ("/redirect/latest/processed/flat/Candidates.csv/", "processed", "flat/Candidates.csv"),
-    ("/redirect/latest/processed/relational/opencivicdata_filing.csv/", "processed", "relational/opencivicdata_filing.csv"),
+    ("/redirect/latest/processed/relational/Filing.csv/", "processed", "relational/Filing.csv"),
+    # The name it had before the coalition's names: the same file of the newest release.
+    ("/redirect/latest/processed/relational/opencivicdata_filing.csv/", "processed", "relational/Filing.csv"),
+    ("/downloads/latest/relational/opencivicdata_candidacy.csv", "processed", "relational/Candidacy.csv"),
     ("/redirect/latest/processed/changes.json/", "processed", "changes.json"),
 ])
 def test_a_stable_link_goes_to_the_newest_verified_copy(client, releases, path, item, file):
@@ -47,6 +50,22 @@ def test_a_copy_not_verified_yet_is_passed_over_for_the_previous_one(client, rel
     assert location(client, "/downloads/latest/flat.zip") == f"/archive/ccdc-processed-data-{older.slug}/flat.zip"
     assert location(client, "/downloads/latest/relational.zip") == (
         f"/archive/ccdc-processed-data-{newest.slug}/relational.zip")
+
+
+def test_a_new_name_finds_a_release_exported_with_the_old_name(client, releases):
+    """A release exported before the coalition's names has relational/opencivicdata_filing.csv in its item:
+    the link by the new name (Filing.csv) finds it when it is the newest copy."""
+    newest, older = releases
+    ArchivedFile.objects.filter(name=f"ccdc-processed-data-{newest.slug}/relational/Filing.csv").update(
+        status=ArchivedFile.Status.UPLOADED)
+    ArchivedFile.objects.filter(name=f"ccdc-processed-data-{older.slug}/relational/Filing.csv").update(
+        name=f"ccdc-processed-data-{older.slug}/relational/opencivicdata_filing.csv")
+    expected = f"/archive/ccdc-processed-data-{older.slug}/relational/opencivicdata_filing.csv"
+    assert location(client, "/redirect/latest/processed/relational/Filing.csv/") == expected
+    assert location(client, "/redirect/latest/processed/relational/opencivicdata_filing.csv/") == expected
+    # Another table's name is not an alias of this one.
+    assert location(client, "/redirect/latest/processed/relational/Candidacy.csv/").endswith(
+        f"{newest.slug}/relational/Candidacy.csv")
 
 
 def test_an_unpublished_release_is_not_the_latest(client, releases):

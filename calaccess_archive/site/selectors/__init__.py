@@ -7,6 +7,7 @@ Every read takes a number of queries that does not grow with the releases.
 
 from .api import api_release, api_releases, feed_releases, release_change_summary
 from .documentation import (
+    processed_file_current_stem,
     processed_file_documentation,
     processed_files_documentation,
     raw_table_documentation,
@@ -31,7 +32,8 @@ from .releases import (
 
 __all__ = [
     "api_release", "api_releases", "feed_releases", "latest_file_target", "page_releases",
-    "processed_file_documentation", "processed_files_documentation", "raw_table_documentation", "raw_table_downloads",
+    "processed_file_current_stem", "processed_file_documentation", "processed_files_documentation",
+    "raw_table_documentation", "raw_table_downloads",
     "raw_table_slugs", "raw_tables_documentation", "release_at", "release_brief", "release_calendar",
     "release_change_summary", "release_detail", "release_latest", "release_published", "releases_grouped",
     "releases_in", "releases_recent", "status_overview",

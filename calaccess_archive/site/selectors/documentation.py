@@ -204,14 +204,29 @@ def processed_files_documentation() -> list[dict]:
     return groups
 
 
+def processed_file_current_stem(group: str, stem: str) -> str | None:
+    """The current name (stem) of a relational file addressed by the name it had before the coalition's names
+    (opencivicdata_candidacy -> Candidacy), for the old documentation URL to redirect; else None."""
+    from ocd.relational import relational_names_alike
+
+    if group != "relational":
+        return None
+    current = relational_names_alike(f"{stem}.csv")[0][:-4]
+    return current if current != stem else None
+
+
 def processed_file_documentation(group: str, stem: str) -> dict | None:
     """One processed file: its columns from datapackage.json, its records in every release (for the chart),
     and its records, size and checksum in the most recent releases."""
+    from ocd.relational import relational_names_alike
+
     package = _packages().get(group)
     resource = next((r for r in (package or {}).get("resources", []) if r["path"] == f"{stem}.csv"), None)
     if resource is None:
         return None
-    files = ProcessedDataFile.objects.filter(group=group, name=resource["path"],
+    # Its records in releases exported before the coalition's names too (opencivicdata_candidacy.csv).
+    names = relational_names_alike(resource["path"]) if group == "relational" else (resource["path"],)
+    files = ProcessedDataFile.objects.filter(group=group, name__in=names,
                                              version__raw_version__published_at__isnull=False)
     history = [{**release_brief(f.version.raw_version), "records": f.records, "size": f.size, "sha256": f.sha256}
                for f in files.select_related("version__raw_version")

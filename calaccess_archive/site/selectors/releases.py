@@ -18,6 +18,7 @@ from calaccess_archive.models import ArchivedFile, RawDataVersion, Stage
 from calaccess_archive.selectors import SLUG_FORMAT, pipeline_status
 from calaccess_archive.storage import ArchiveOrgStorage, LocalArchiveStorage, archive_storage
 from ocd.models import ProcessedDataVersion
+from ocd.relational import relational_names_alike
 from processors.archive.items import CLEAN_ZIP, release_item_identifier
 
 KINDS = ("raw", "processed")
@@ -195,7 +196,9 @@ def release_detail(version: RawDataVersion, *, absolute: Callable[[str], str] = 
                              "archive": entry, "stable_url": stable,
                              "curl": _curl(stable or (entry or {}).get("url"), absolute)}
         for f in processed.files.all():
-            stem = f.name.rsplit(".", 1)[0]
+            # The page of a file exported under its old name is the one of its current name.
+            current = relational_names_alike(f.name)[0] if f.group == "relational" else f.name
+            stem = current.rsplit(".", 1)[0]
             files[f.group].append({
                 "name": f.name, "records": f.records, "size": f.size, "sha256": f.sha256,
                 "archive": processed_files.get(f"{f.group}/{f.name}"),
@@ -295,7 +298,10 @@ def latest_file_target(file_name: str, *, kind: str | None = None) -> dict:
     verified = ArchivedFile.objects.filter(in_items, status=ArchivedFile.Status.VERIFIED,
                                            version__published_at__isnull=False)
     links = ArchiveLinks()
-    copies = list(verified.at_paths(file_name).annotate(release_at=F("version__release_datetime"))
+    # A relational CSV under either of its names (Candidacy.csv, opencivicdata_candidacy.csv before the
+    # coalition's names): an old link finds a new release's file, a new link an old release's.
+    copies = list(verified.at_paths(*relational_names_alike(file_name))
+                  .annotate(release_at=F("version__release_datetime"))
                   .order_by("-release_at")[:len(_STORAGE_CLASSES)])
     if copies:  # the newest release's copy; in the configured storage if it is in both
         record = max((c for c in copies if c.owner_id == copies[0].owner_id),

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_safe
 
 from calaccess_archive.site.charts import records_chart
 from calaccess_archive.site.selectors import (
+    processed_file_current_stem,
     processed_file_documentation,
     processed_files_documentation,
     raw_table_documentation,
@@ -50,6 +52,9 @@ def processed_files(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def processed_file(request: HttpRequest, group: str, name: str) -> HttpResponse:
+    current = processed_file_current_stem(group, name)
+    if current is not None:  # a link from before the coalition's names
+        return HttpResponsePermanentRedirect(reverse("site:processed-file", kwargs={"group": group, "name": current}))
     doc = processed_file_documentation(group, name)
     if doc is None:
         raise Http404(f"no processed file {group}/{name}")

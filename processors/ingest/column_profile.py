@@ -40,11 +40,25 @@ _CLASSES = str.maketrans(
 _RUNS = (re.compile("9{2,}"), "9"), (re.compile("A{2,}"), "A"), (re.compile("a{2,}"), "a")
 
 
+# A value's shape is its words' shapes (runs stop at spaces), and words recur far more than values.
+_WORD_SHAPES: dict[str, str] = {}
+MAX_WORD_SHAPES = 50_000
+
+
+def _word_shape(word: str) -> str:
+    shape = _WORD_SHAPES.get(word)
+    if shape is None:
+        shape = word.translate(_CLASSES)
+        for run, one in _RUNS:
+            shape = run.sub(one, shape)
+        if len(_WORD_SHAPES) >= MAX_WORD_SHAPES:
+            _WORD_SHAPES.clear()
+        _WORD_SHAPES[word] = shape
+    return shape
+
+
 def _shape(words: list[str]) -> str:
-    shape = " ".join(words[:4]).translate(_CLASSES)
-    for run, one in _RUNS:
-        shape = run.sub(one, shape)
-    return shape + (" +" if len(words) > 4 else "")
+    return " ".join([_word_shape(w) for w in words[:4]]) + (" +" if len(words) > 4 else "")
 
 
 def value_features(value: str) -> tuple[str, int, int, int, str, str | None]:

@@ -12,7 +12,7 @@ ANY_LENGTH, TYPED = -1, -2
 
 
 class MergeTable:
-    """What `merge_ways` found for one record: the count of valid merges (at most the cap), the ways
+    """What `merge_ways` found for one record: the count of valid merges (at most the cap), the widths
     of each state, and the columns where valid merges differ."""
 
     def __init__(self, count: int, ncols: int, extra: int, ways: bytes, reach: bytes, first: int, last: int,
@@ -28,15 +28,6 @@ class MergeTable:
             record.append(fields[f] if width == 1 else "\t".join(fields[f : f + width]))
             f += width
         return record
-
-    def ways(self, f: int, c: int) -> list[tuple[int, int]]:
-        """repair.py's ways(f, c): (width, completions) of every valid width of column c from field f."""
-        if c == self.ncols:
-            return []
-        e1 = self.extra + 1
-        base = (c * e1 + f - c) * e1
-        row = self._ways[base : base + e1]
-        return [(w + 1, n) for w, n in enumerate(row) if n]
 
     def one_tab_merges(self) -> list[int]:
         """repair.py's _one_tab_merges, for a record with one surplus field: the columns a valid merge joins."""
